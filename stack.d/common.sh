@@ -1,0 +1,134 @@
+# Shared pieces of ./stack: paths, output, the host table, network namespaces,
+# processes, secrets and template rendering. Sourced by ./stack; no side effects.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STACKD=$ROOT/stack.d
+COOKBOOKS=$ROOT/chef/cookbooks
+STATE=${STACK_STATE:-$ROOT/.stack}        # data, rendered config, logs, pids, secrets (not in git)
+SECRETS=$STATE/secrets.env
+
+step() { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# ---- hosts --------------------------------------------------------------------
+# name kind zone address. Each host is a network namespace "ts-NAME" on the bridge
+# BRIDGE; the lb runs in the host's own namespace, in front of the bridge.
+BRIDGE=ts-br0
+BRIDGE_ADDRESS=10.42.0.1
+NET_PREFIX=24
+HOSTS=(
+  "db-a mysql a 10.42.0.11"
+  "db-b mysql b 10.42.0.12"
+  "db-c mysql c 10.42.0.13"
+  "app-a app a 10.42.0.21"
+  "app-b app b 10.42.0.22"
+)
+
+# hosts_of KIND: names of the hosts of one kind, in order.
+hosts_of() { local h n k; for h in "${HOSTS[@]}"; do read -r n k _ <<<"$h"; if [ "$k" = "$1" ]; then echo "$n"; fi; done; }
+host_field() { # host_field NAME kind|zone|address
+  local h n k z a; for h in "${HOSTS[@]}"; do read -r n k z a <<<"$h"
+    if [ "$n" = "$1" ]; then case $2 in kind) echo "$k";; zone) echo "$z";; address) echo "$a";; esac; return 0; fi
+  done; return 1
+}
+host_address() { host_field "$1" address; }
+is_host() { host_field "$1" kind >/dev/null; }
+netns_of() { echo "ts-$1"; }
+
+# in_host NAME CMD...: run a command inside a host's network namespace.
+in_host() { local name=$1; shift; ip netns exec "$(netns_of "$name")" "$@"; }
+
+# ---- network --------------------------------------------------------------------
+network_up() {
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge
+    ip addr add "$BRIDGE_ADDRESS/$NET_PREFIX" dev "$BRIDGE"
+  fi
+  ip link set "$BRIDGE" up
+  local h n k z a ns
+  for h in "${HOSTS[@]}"; do
+    read -r n k z a <<<"$h"; ns=$(netns_of "$n")
+    ip netns list | grep -qx "$ns\( .*\)\?" || ip netns add "$ns"
+    if ! ip link show "$ns" >/dev/null 2>&1; then
+      # host side is named like the namespace, so `ip link set ts-db-a down` cuts that host off
+      ip link add "$ns" type veth peer name eth0 netns "$ns"
+      ip link set "$ns" master "$BRIDGE"
+      in_host "$n" ip addr add "$a/$NET_PREFIX" dev eth0
+    fi
+    ip link set "$ns" up
+    in_host "$n" ip link set lo up
+    in_host "$n" ip link set eth0 up
+  done
+}
+
+network_down() {
+  local h n
+  for h in "${HOSTS[@]}"; do read -r n _ <<<"$h"; ip netns del "$(netns_of "$n")" 2>/dev/null || true; done
+  ip link del "$BRIDGE" 2>/dev/null || true
+}
+
+# ---- processes -------------------------------------------------------------------
+# Every daemon of the stack has a pid file at $STATE/NAME/PROCESS.pid and a log beside it.
+pid_file() { echo "$STATE/$1/$2.pid"; }
+log_file() { echo "$STATE/$1/$2.log"; }
+running_pid() { # running_pid HOST PROCESS: prints the pid if that daemon is alive
+  local f; f=$(pid_file "$1" "$2"); [ -f "$f" ] || return 1
+  local pid; pid=$(cat "$f"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+# start_daemon HOST PROCESS CMD...: start CMD in HOST's namespace (or the host's own for "lb"),
+# detached, stdout/stderr to its log; records the pid.
+start_daemon() {
+  local host=$1 proc=$2; shift 2
+  mkdir -p "$STATE/$host"
+  local prefix=()
+  [ "$host" = lb ] || prefix=(ip netns exec "$(netns_of "$host")")
+  setsid "${prefix[@]}" "$@" </dev/null >>"$(log_file "$host" "$proc")" 2>&1 &
+  echo $! > "$(pid_file "$host" "$proc")"
+}
+
+# stop_daemon HOST PROCESS [SIGNAL]: stop by pid, wait up to 60 s, then SIGKILL.
+stop_daemon() {
+  local host=$1 proc=$2 sig=${3:-TERM} pid i
+  pid=$(running_pid "$host" "$proc") || { rm -f "$(pid_file "$host" "$proc")"; return 0; }
+  kill -s "$sig" "$pid" 2>/dev/null || true
+  for i in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && { warn "$host/$proc did not stop; killing it"; kill -9 "$pid" 2>/dev/null || true; }
+  rm -f "$(pid_file "$host" "$proc")"
+}
+
+# wait_for DESCRIPTION SECONDS CMD...: poll CMD every half second until it succeeds.
+wait_for() {
+  local what=$1 secs=$2 i; shift 2
+  for i in $(seq 1 $((secs * 2))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  return 1
+}
+
+# ---- secrets ---------------------------------------------------------------------
+# Generated once per state directory (mode 0600); nothing is hard-coded.
+SECRET_NAMES=(MYSQL_ROOT_PASSWORD MYSQL_REPLICATION_PASSWORD MYSQL_ROUTER_PASSWORD
+  DB_MIGRATION_PASSWORD DB_PASSWORD ROUTER_KEYRING_MASTER_KEY)
+secrets_load() {
+  mkdir -p "$STATE"
+  if [ ! -f "$SECRETS" ]; then
+    (umask 077; for name in "${SECRET_NAMES[@]}"; do
+       printf '%s=%s\n' "$name" "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
+     done > "$SECRETS")
+  fi
+  set -a; . "$SECRETS"; set +a
+}
+
+# ---- configuration ---------------------------------------------------------------
+# render COOKBOOK TEMPLATE OUTPUT [ATTRIBUTES_JSON] [VARIABLES_JSON]: render a cookbook's
+# template with its attribute defaults plus the given node attributes (JSON strings).
+render() {
+  local cookbook=$1 template=$2 out=$3 attrs=${4:-"{}"} vars=${5:-"{}"}
+  mkdir -p "$(dirname "$out")"
+  local a v; a=$(mktemp) v=$(mktemp)
+  printf '%s' "$attrs" > "$a"; printf '%s' "$vars" > "$v"
+  ruby "$STACKD/render.rb" "$COOKBOOKS/$cookbook" "$template" "$out" "$a" "$v" \
+    || { rm -f "$a" "$v"; die "rendering $cookbook/$template failed"; }
+  rm -f "$a" "$v"
+}
