@@ -79,14 +79,17 @@ running_pid() { # running_pid HOST PROCESS: prints the pid if that daemon is ali
 }
 
 # start_daemon HOST PROCESS CMD...: start CMD in HOST's namespace (or the host's own for "lb"),
-# detached, stdout/stderr to its log; records the pid.
+# in a session of its own, stdout/stderr to its log. The pid file gets the daemon's own pid:
+# the shell writes $$ and then becomes the command (ip netns exec execs it too).
 start_daemon() {
   local host=$1 proc=$2; shift 2
   mkdir -p "$STATE/$host"
+  local pidf; pidf=$(pid_file "$host" "$proc"); rm -f "$pidf"
   local prefix=()
   [ "$host" = lb ] || prefix=(ip netns exec "$(netns_of "$host")")
-  setsid "${prefix[@]}" "$@" </dev/null >>"$(log_file "$host" "$proc")" 2>&1 &
-  echo $! > "$(pid_file "$host" "$proc")"
+  setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$pidf" "${prefix[@]}" "$@" \
+    </dev/null >>"$(log_file "$host" "$proc")" 2>&1 &
+  wait_for "$host/$proc pid" 10 test -s "$pidf" || die "$host/$proc did not start"
 }
 
 # stop_daemon HOST PROCESS [SIGNAL]: stop by pid, wait up to 60 s, then SIGKILL.
