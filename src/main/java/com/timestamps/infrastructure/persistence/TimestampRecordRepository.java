@@ -1,0 +1,137 @@
+package com.timestamps.infrastructure.persistence;
+
+import com.timestamps.application.DatabaseUnavailableException;
+import com.timestamps.application.PageCursor;
+import com.timestamps.domain.RequestKey;
+import com.timestamps.domain.TimestampRecord;
+import com.timestamps.domain.Uuids;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
+import jakarta.transaction.Status;
+import jakarta.transaction.UserTransaction;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Stores and reads {@link TimestampRecord}s. Database outages come out as
+ * {@link DatabaseUnavailableException}, also while the schema has not been migrated yet.
+ */
+@ApplicationScoped
+public class TimestampRecordRepository {
+
+    private static final Logger LOG = Logger.getLogger(TimestampRecordRepository.class.getName());
+
+    // native SQL: JPQL has no ordering comparison for the BINARY(16) id
+    private static final String FIRST_PAGE =
+            "SELECT * FROM timestamp_record ORDER BY recorded_at DESC, id DESC LIMIT ?1";
+    private static final String PAGE_AFTER_CURSOR = "SELECT * FROM timestamp_record"
+            + " WHERE recorded_at < ?1 OR (recorded_at = ?2 AND id < ?3)"
+            + " ORDER BY recorded_at DESC, id DESC LIMIT ?4";
+
+    @Inject
+    TimestampsPersistence persistence;
+
+    @Inject
+    SchemaMigrator schema;
+
+    @Resource
+    UserTransaction transaction;
+
+    public Optional<TimestampRecord> findById(UUID id) {
+        return read(em -> em.createQuery("SELECT r FROM TimestampRecord r WHERE r.id = :id", TimestampRecord.class)
+                .setParameter("id", Uuids.toBytes(id))
+                .getResultStream()
+                .findFirst());
+    }
+
+    public Optional<TimestampRecord> findByRequestKey(RequestKey key) {
+        return read(em -> em.createQuery(
+                        "SELECT r FROM TimestampRecord r WHERE r.requestKey = :key", TimestampRecord.class)
+                .setParameter("key", key.value())
+                .getResultStream()
+                .findFirst());
+    }
+
+    /** Newest first (timestamp desc, id desc), starting after the cursor if there is one. */
+    @SuppressWarnings("unchecked")
+    public List<TimestampRecord> newestFirst(Optional<PageCursor> after, int limit) {
+        return read(em -> {
+            Query query;
+            if (after.isPresent()) {
+                query = em.createNativeQuery(PAGE_AFTER_CURSOR, TimestampRecord.class)
+                        .setParameter(1, after.get().recordedAt())
+                        .setParameter(2, after.get().recordedAt())
+                        .setParameter(3, Uuids.toBytes(after.get().id()))
+                        .setParameter(4, limit);
+            } else {
+                query = em.createNativeQuery(FIRST_PAGE, TimestampRecord.class).setParameter(1, limit);
+            }
+            return (List<TimestampRecord>) query.getResultList();
+        });
+    }
+
+    /**
+     * Inserts the record in its own transaction.
+     *
+     * @return false, and stores nothing, if a record with the same request key exists
+     */
+    public boolean insertIfKeyIsNew(TimestampRecord record) {
+        requireSchema();
+        try {
+            transaction.begin();
+            try (EntityManager em = persistence.createEntityManager()) {
+                em.joinTransaction();
+                em.persist(record);
+                em.flush();
+            }
+            transaction.commit();
+            return true;
+        } catch (Exception e) {
+            rollbackIfActive();
+            if (PersistenceFailures.classify(e) == PersistenceFailures.Kind.DUPLICATE_KEY) {
+                return false;
+            }
+            throw translate(e);
+        }
+    }
+
+    private <T> T read(Function<EntityManager, T> query) {
+        requireSchema();
+        try (EntityManager em = persistence.createEntityManager()) {
+            return query.apply(em);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    private void requireSchema() {
+        if (!schema.isMigrated()) {
+            throw new DatabaseUnavailableException("database schema not migrated yet", null);
+        }
+    }
+
+    private static RuntimeException translate(Exception e) {
+        if (PersistenceFailures.classify(e) == PersistenceFailures.Kind.UNAVAILABLE) {
+            LOG.log(Level.FINE, "database unavailable", e);
+            return new DatabaseUnavailableException("database unavailable", e);
+        }
+        return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+    }
+
+    private void rollbackIfActive() {
+        try {
+            if (transaction.getStatus() != Status.STATUS_NO_TRANSACTION) {
+                transaction.rollback();
+            }
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "rollback failed", e);
+        }
+    }
+}
