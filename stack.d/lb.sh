@@ -17,10 +17,13 @@ lb_render() {
   nginx -q -t -c "$LB_DIR/nginx.conf" || die "nginx rejected the rendered configuration in $LB_DIR"
 }
 
+lb_config_sum() { { cat "$LB_DIR/nginx.conf" "$LB_DIR"/conf.d/*.conf 2>/dev/null || true; } | md5sum; }
+
 lb_up() {
+  local before; before=$(lb_config_sum)
   lb_render
   if running_pid lb nginx >/dev/null; then
-    nginx -c "$LB_DIR/nginx.conf" -s reload
+    [ "$before" = "$(lb_config_sum)" ] || { info "nginx configuration changed: reloading"; nginx -c "$LB_DIR/nginx.conf" -s reload; }
     return 0
   fi
   if ss -Hltn "sport = :$LB_PORT" | grep -q .; then

@@ -1,0 +1,35 @@
+-- Accounts and the application database of the timestamp service.
+-- Run once on the PRIMARY (it replicates to the group). The caller sets the passwords
+-- as session variables first, so no secret is stored in this file:
+--   @replication_password  @router_password  @migrator_password  @app_password
+-- Every statement is idempotent (IF NOT EXISTS, GRANT); passwords are only set on creation.
+
+CREATE DATABASE IF NOT EXISTS timestamps CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin;
+
+-- Passwords come from variables, so the statements are prepared.
+SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''ts_repl''@''%'' IDENTIFIED BY ', QUOTE(@replication_password));
+PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
+SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''router_meta''@''%'' IDENTIFIED BY ', QUOTE(@router_password));
+PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
+SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''ts_migrator''@''%'' IDENTIFIED BY ', QUOTE(@migrator_password));
+PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
+SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''ts_app''@''%'' IDENTIFIED BY ', QUOTE(@app_password));
+PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
+SET @ts_stmt = NULL;
+
+-- Distributed recovery: binlog streaming from a donor, and clone (BACKUP_ADMIN on the donor).
+GRANT REPLICATION SLAVE, BACKUP_ADMIN ON *.* TO 'ts_repl'@'%';
+
+-- MySQL Router's metadata cache: read the metadata and the group's state, write its own row.
+GRANT SELECT, EXECUTE ON mysql_innodb_cluster_metadata.* TO 'router_meta'@'%';
+GRANT INSERT, UPDATE, DELETE ON mysql_innodb_cluster_metadata.routers TO 'router_meta'@'%';
+GRANT INSERT, UPDATE, DELETE ON mysql_innodb_cluster_metadata.v2_routers TO 'router_meta'@'%';
+GRANT INSERT, UPDATE, DELETE ON mysql_innodb_cluster_metadata.router_stats TO 'router_meta'@'%';
+GRANT SELECT ON performance_schema.replication_group_members TO 'router_meta'@'%';
+GRANT SELECT ON performance_schema.replication_group_member_stats TO 'router_meta'@'%';
+GRANT SELECT ON performance_schema.global_variables TO 'router_meta'@'%';
+GRANT SELECT ON performance_schema.global_status TO 'router_meta'@'%';
+
+-- Schema changes (migrations) and the application itself, which only records and reads.
+GRANT ALL ON timestamps.* TO 'ts_migrator'@'%';
+GRANT SELECT, INSERT ON timestamps.* TO 'ts_app'@'%';

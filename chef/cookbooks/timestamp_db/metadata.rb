@@ -1,0 +1,10 @@
+name             'timestamp_db'
+maintainer       'timestamp service'
+license          'Apache-2.0'
+description      'MySQL Group Replication member (single primary, one per zone) with the InnoDB Cluster metadata MySQL Router reads'
+version          '0.1.0'
+chef_version     '>= 18'
+
+supports 'debian'
+supports 'ubuntu'
+supports 'rocky'

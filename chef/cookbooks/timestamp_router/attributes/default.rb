@@ -1,0 +1,41 @@
+# Defaults for MySQL Router on an app host (Debian-family paths of the distribution's
+# mysql-router package). A node sets the values marked "per node"; the local stack
+# overrides paths to its unpacked prefix and state directory through node attributes.
+
+# ---- programs ---------------------------------------------------------------------
+default['timestamp_router']['mysqlrouter'] = '/usr/bin/mysqlrouter'
+default['timestamp_router']['plugin_folder'] = '/usr/lib/mysqlrouter/plugin'
+default['timestamp_router']['user'] = 'mysqlrouter'
+
+# ---- state ----------------------------------------------------------------------------
+default['timestamp_router']['config_file'] = '/etc/mysqlrouter/mysqlrouter.conf'
+default['timestamp_router']['data_folder'] = '/var/lib/mysqlrouter'
+default['timestamp_router']['runtime_folder'] = '/run/mysqlrouter'
+default['timestamp_router']['logging_folder'] = '/var/log/mysqlrouter'
+default['timestamp_router']['log_file'] = 'mysqlrouter.log'
+default['timestamp_router']['log_level'] = 'INFO'
+default['timestamp_router']['dynamic_state'] = '/var/lib/mysqlrouter/state.json'
+# The metadata account's password lives in Router's keyring, encrypted with a master key
+# that the reader prints; the reader takes it from master_key_file, which the secret
+# store provisions (mode 0400).
+default['timestamp_router']['keyring_path'] = '/var/lib/mysqlrouter/keyring'
+default['timestamp_router']['master_key_reader'] = '/usr/local/lib/mysqlrouter/master-key-reader'
+default['timestamp_router']['master_key_file'] = '/etc/mysqlrouter/master.key'
+
+# ---- the cluster -------------------------------------------------------------------
+default['timestamp_router']['router_id'] = nil            # per node: its row in the metadata
+default['timestamp_router']['cluster_name'] = 'timestamps'
+default['timestamp_router']['group_name'] = '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90'
+default['timestamp_router']['metadata_user'] = 'router_meta'
+default['timestamp_router']['metadata_servers'] = []      # per environment: ['db-a:3306', ...]
+# Metadata refresh period (s); GR notifications (X protocol) make changes visible sooner.
+default['timestamp_router']['ttl'] = 0.5
+default['timestamp_router']['use_gr_notifications'] = true
+
+# ---- routes ------------------------------------------------------------------------------
+default['timestamp_router']['bind_address'] = '0.0.0.0'
+default['timestamp_router']['rw_port'] = 6446
+default['timestamp_router']['ro_port'] = 6447
+default['timestamp_router']['max_total_connections'] = 1024
+# Seconds to wait for a server (metadata and routed connections) before trying the next.
+default['timestamp_router']['connect_timeout'] = 2

@@ -1,0 +1,10 @@
+name             'timestamp_router'
+maintainer       'timestamp service'
+license          'Apache-2.0'
+description      'MySQL Router on an app host: RW port to the Group Replication primary, RO port to the secondaries'
+version          '0.1.0'
+chef_version     '>= 18'
+
+supports 'debian'
+supports 'ubuntu'
+supports 'rocky'
