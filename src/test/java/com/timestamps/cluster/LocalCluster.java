@@ -1,0 +1,114 @@
+package com.timestamps.cluster;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running local cluster, as a test sees it: HTTP through nginx, and the {@code ./stack}
+ * command for status, the MySQL client on each member, and bringing components back.
+ * {@code ./stack test} exports STACK_URL and STACK_COMMAND before it runs Maven.
+ */
+final class LocalCluster {
+
+    static final List<String> DB_MEMBERS = List.of("db-a", "db-b", "db-c");
+
+    private final URI baseUri = URI.create(System.getenv().getOrDefault("STACK_URL", "http://127.0.0.1"));
+    private final Path stackCommand = Path.of(System.getenv().getOrDefault("STACK_COMMAND", "./stack"));
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    HttpResponse<String> send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(baseUri.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    HttpResponse<String> post() {
+        return send("POST", "/app", null);
+    }
+
+    /** Runs {@code ./stack ARGS...} and returns its standard output; fails the test on a non-zero exit. */
+    String stack(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(stackCommand.toString());
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(10, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new AssertionError("./stack " + String.join(" ", args) + " did not finish");
+            }
+            if (process.exitValue() != 0) {
+                throw new AssertionError("./stack " + String.join(" ", args) + " exited " + process.exitValue() + ": " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** One value from a member, as the MySQL client prints it in batch mode without headers. */
+    String query(String member, String sql) {
+        return stack("mysql", member, "-N", "-B", "-e", sql).strip();
+    }
+
+    JsonObject status() {
+        return json(stack("status", "--json"));
+    }
+
+    JsonObject component(String name) {
+        return status().getJsonArray("components").getValuesAs(JsonObject.class).stream()
+                .filter(c -> c.getString("name").equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no component " + name + " in ./stack status"));
+    }
+
+    static JsonObject json(String text) {
+        try (JsonReader reader = Json.createReader(new StringReader(text))) {
+            return reader.readObject();
+        }
+    }
+
+    /** Polls until the condition holds, for at most the given time; false if it never did. */
+    static boolean eventually(Duration limit, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return condition.getAsBoolean();
+    }
+}

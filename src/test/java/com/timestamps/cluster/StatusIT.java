@@ -1,0 +1,65 @@
+package com.timestamps.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** {@code ./stack status --json} tells the truth: it is checked against the processes and members themselves. */
+class StatusIT {
+
+    private final LocalCluster cluster = new LocalCluster();
+
+    @Test
+    void statusShowsTheWholeHealthyClusterAsItReallyIs() {
+        List<JsonObject> components = cluster.status().getJsonArray("components").getValuesAs(JsonObject.class);
+        Map<String, Long> kinds = components.stream().collect(Collectors.groupingBy(c -> c.getString("kind"), Collectors.counting()));
+        assertEquals(Map.of("mysql", 3L, "router", 2L, "app", 2L, "nginx", 1L), kinds);
+
+        for (JsonObject c : components) {
+            String name = c.getString("name");
+            long pid = c.getJsonNumber("pid").longValue();
+            assertTrue(Files.exists(Path.of("/proc", Long.toString(pid))), name + ": pid " + pid + " is not a live process");
+            switch (c.getString("kind")) {
+                case "mysql" -> {
+                    assertEquals("ONLINE", c.getString("state"), name);
+                    // the member's own view of its role must match what status reports
+                    String role = cluster.query(name, "SELECT MEMBER_ROLE FROM performance_schema.replication_group_members"
+                            + " WHERE MEMBER_ID = @@server_uuid");
+                    assertEquals(role, c.getString("role"), name);
+                    assertEquals("ts-" + name, netnsOf(pid), name + " runs in its own network namespace");
+                }
+                case "app" -> {
+                    assertEquals("ready", c.getString("state"), name);
+                    assertEquals("ts-" + name, netnsOf(pid), name);
+                }
+                case "router" -> assertEquals("up", c.getString("state"), name);
+                case "nginx" -> assertEquals("up", c.getString("state"), name);
+                default -> throw new AssertionError("unknown kind " + c);
+            }
+        }
+        long primaries = components.stream().filter(c -> "PRIMARY".equals(c.getString("role", null))).count();
+        assertEquals(1, primaries, "exactly one PRIMARY");
+    }
+
+    private static String netnsOf(long pid) {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "identify", Long.toString(pid)).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            p.waitFor();
+            return out;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
