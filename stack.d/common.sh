@@ -80,15 +80,16 @@ running_pid() { # running_pid HOST PROCESS: prints the pid if that daemon is ali
 
 # start_daemon HOST PROCESS CMD...: start CMD in HOST's namespace (or the host's own for "lb"),
 # in a session of its own, stdout/stderr to its log. The pid file gets the daemon's own pid:
-# the shell writes $$ and then becomes the command (ip netns exec execs it too).
+# the shell writes $$ and then becomes the command (ip netns exec execs it too). The outer
+# subshell makes it an orphan, not a child of ./stack (no job notices, nothing to wait for).
 start_daemon() {
   local host=$1 proc=$2; shift 2
   mkdir -p "$STATE/$host"
   local pidf; pidf=$(pid_file "$host" "$proc"); rm -f "$pidf"
   local prefix=()
   [ "$host" = lb ] || prefix=(ip netns exec "$(netns_of "$host")")
-  setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$pidf" "${prefix[@]}" "$@" \
-    </dev/null >>"$(log_file "$host" "$proc")" 2>&1 &
+  ( setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$pidf" "${prefix[@]}" "$@" \
+      </dev/null >>"$(log_file "$host" "$proc")" 2>&1 & )
   wait_for "$host/$proc pid" 10 test -s "$pidf" || die "$host/$proc did not start"
 }
 
