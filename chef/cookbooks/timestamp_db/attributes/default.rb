@@ -1,3 +1,5 @@
+# frozen_string_literal: true
+
 # Defaults for a Group Replication member on a Debian-family host with the
 # distribution's MySQL packages. A node (role, environment or node JSON) sets the
 # per-member values marked "per node"; the local stack overrides the paths to its
@@ -26,8 +28,10 @@ default['timestamp_db']['port'] = 3306
 default['timestamp_db']['mysqlx_port'] = 33060
 
 # ---- per node: identity --------------------------------------------------------------
-default['timestamp_db']['server_id'] = nil       # unique integer per member
-default['timestamp_db']['report_host'] = nil     # address other members and Router use
+# The defaults make a one-member group on one host (kitchen's all-in-one suite); every
+# member of a real cluster sets its own (see chef/nodes/*.json).
+default['timestamp_db']['server_id'] = 1         # unique integer per member
+default['timestamp_db']['report_host'] = '127.0.0.1' # address other members and Router use
 
 # ---- resources (production sizing; the local stack shrinks them) ------------------
 default['timestamp_db']['innodb_buffer_pool_size'] = '1G'
@@ -38,7 +42,7 @@ default['timestamp_db']['max_connections'] = 500
 # One group per environment: override group_name (a UUID) per environment.
 default['timestamp_db']['group_replication']['group_name'] = '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90'
 default['timestamp_db']['group_replication']['local_port'] = 33061
-default['timestamp_db']['group_replication']['seeds'] = []      # per node: other members' host:local_port
+default['timestamp_db']['group_replication']['seeds'] = ['127.0.0.1:33061'] # per environment: every member's host:local_port
 default['timestamp_db']['group_replication']['ip_allowlist'] = 'AUTOMATIC'
 # Commit order guarantee after a failover: a new primary admits transactions only once it
 # has applied everything the old primary committed, so a retried request (same
@@ -59,4 +63,24 @@ default['timestamp_db']['group_replication']['ssl_mode'] = 'REQUIRED'
 default['timestamp_db']['cluster_name'] = 'timestamps'
 default['timestamp_db']['cluster_id'] = 'c0a5e7b4-31d9-4b8e-8e5f-6a1d2c3b4a50'
 # Routers registered in the metadata, per environment: [{ 'id' => 1, 'name' => 'app-a', 'address' => '10.0.0.21' }, ...]
-default['timestamp_db']['routers'] = []
+default['timestamp_db']['routers'] = [{ 'id' => 1, 'name' => 'app', 'address' => '127.0.0.1' }]
+
+# ---- installation and service (used by the recipes, not by the templates) ----------
+rhel = node['platform_family'] == 'rhel'
+default['timestamp_db']['install_from_vendor_repo'] = true
+default['timestamp_db']['packages'] = rhel ? %w(mysql-community-server) : %w(mysql-server)
+default['timestamp_db']['service'] = rhel ? 'mysqld' : 'mysql'
+default['timestamp_db']['conf_file'] = rhel ? '/etc/my.cnf.d/zz-timestamp.cnf' : '/etc/mysql/mysql.conf.d/zz-timestamp.cnf'
+default['timestamp_db']['mysql_client'] = '/usr/bin/mysql'
+default['timestamp_db']['my_print_defaults'] = '/usr/bin/my_print_defaults'
+# root's client options (socket login), mode 0600
+default['timestamp_db']['root_client_cnf'] = '/root/.my.cnf'
+# The cookbook's SQL files are copied here before they run.
+default['timestamp_db']['sql_dir'] = '/usr/local/share/timestamp-db'
+# The member allowed to bootstrap the group when no member has one (per environment).
+# It bootstraps only if no peer has a group and no reachable peer holds transactions it lacks.
+default['timestamp_db']['bootstrap_member'] = '127.0.0.1'
+# Members of the cluster, per environment: [{ 'name' => 'db-a', 'address' => '10.0.0.11' }, ...]
+# (names label the metadata rows; addresses are the members' report_host).
+default['timestamp_db']['members'] = [{ 'name' => 'db', 'address' => '127.0.0.1' }]
+default['timestamp_db']['online_timeout'] = 180
