@@ -4,10 +4,14 @@
 LB_PORT=${STACK_HTTP_PORT:-80}
 LB_DIR=$STATE/lb
 
+# Drained app hosts (out of rotation, e.g. during a rolling restart) are listed in this file.
+LB_DRAINED=$LB_DIR/drained
+
 lb_render() {
-  local upstreams="" host sep=""
+  local upstreams="" host sep="" drained
   for host in $(hosts_of app); do
-    upstreams+="$sep{\"name\":\"$host\",\"zone\":\"$(host_field "$host" zone)\",\"address\":\"$(host_address "$host"):$APP_HTTP_PORT\"}"; sep=,
+    drained=false; grep -qx "$host" "$LB_DRAINED" 2>/dev/null && drained=true
+    upstreams+="$sep{\"name\":\"$host\",\"zone\":\"$(host_field "$host" zone)\",\"address\":\"$(host_address "$host"):$APP_HTTP_PORT\",\"drained\":$drained}"; sep=,
   done
   local attrs="{\"timestamp_lb\": {\"conf_dir\": \"$LB_DIR\", \"run_dir\": \"$LB_DIR/run\", \"log_dir\": \"$LB_DIR\",
     \"user\": \"root\", \"worker_processes\": 2, \"listen\": \"127.0.0.1:$LB_PORT\", \"upstreams\": [$upstreams]}}"
@@ -23,7 +27,7 @@ lb_up() {
   local before; before=$(lb_config_sum)
   lb_render
   if running_pid lb nginx >/dev/null; then
-    [ "$before" = "$(lb_config_sum)" ] || { info "nginx configuration changed: reloading"; nginx -c "$LB_DIR/nginx.conf" -s reload; }
+    [ "$before" = "$(lb_config_sum)" ] || { info "nginx configuration changed: reloading"; lb_reload; }
     return 0
   fi
   if ss -Hltn "sport = :$LB_PORT" | grep -q .; then
@@ -35,6 +39,14 @@ lb_up() {
 }
 
 lb_down() { stop_daemon lb nginx QUIT; }
+
+# Graceful: new workers take the new configuration, old ones finish their requests.
+lb_reload() { nginx -c "$LB_DIR/nginx.conf" -s reload 2>>"$(log_file lb nginx)"; }
+
+# lb_drain HOST / lb_undrain HOST: take an app host out of rotation and back (nginx reloads
+# gracefully: requests in flight finish on the old workers).
+lb_drain() { mkdir -p "$LB_DIR"; grep -qx "$1" "$LB_DRAINED" 2>/dev/null || echo "$1" >> "$LB_DRAINED"; lb_up; }
+lb_undrain() { [ -f "$LB_DRAINED" ] && sed -i "/^$1\$/d" "$LB_DRAINED"; lb_up; }
 
 lb_state() {
   running_pid lb nginx >/dev/null || { echo stopped; return; }

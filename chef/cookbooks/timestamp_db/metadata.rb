@@ -1,10 +1,15 @@
-name             'timestamp_db'
-maintainer       'timestamp service'
-license          'Apache-2.0'
-description      'MySQL Group Replication member (single primary, one per zone) with the InnoDB Cluster metadata MySQL Router reads'
-version          '0.1.0'
-chef_version     '>= 18'
+# frozen_string_literal: true
 
-supports 'debian'
-supports 'ubuntu'
-supports 'rocky'
+name 'timestamp_db'
+maintainer 'Timestamp Service Engineering'
+maintainer_email 'engineering@timestamp.invalid'
+license 'Apache-2.0'
+description 'MySQL Group Replication member (single primary, one per zone) with the InnoDB Cluster metadata MySQL Router reads'
+version '0.1.0'
+chef_version '>= 18.0'
+
+supports 'debian', '>= 12.0'
+supports 'ubuntu', '>= 24.04'
+supports 'rocky', '>= 9.0'
+
+depends 'timestamp_common'

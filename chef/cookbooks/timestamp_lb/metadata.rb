@@ -11,3 +11,5 @@ chef_version '>= 18.0'
 supports 'debian', '>= 12.0'
 supports 'ubuntu', '>= 24.04'
 supports 'rocky', '>= 9.0'
+
+depends 'timestamp_common'

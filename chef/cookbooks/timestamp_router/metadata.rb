@@ -1,10 +1,15 @@
-name             'timestamp_router'
-maintainer       'timestamp service'
-license          'Apache-2.0'
-description      'MySQL Router on an app host: RW port to the Group Replication primary, RO port to the secondaries'
-version          '0.1.0'
-chef_version     '>= 18'
+# frozen_string_literal: true
 
-supports 'debian'
-supports 'ubuntu'
-supports 'rocky'
+name 'timestamp_router'
+maintainer 'Timestamp Service Engineering'
+maintainer_email 'engineering@timestamp.invalid'
+license 'Apache-2.0'
+description 'MySQL Router on an app host: RW port to the Group Replication primary, RO port to the secondaries'
+version '0.1.0'
+chef_version '>= 18.0'
+
+supports 'debian', '>= 12.0'
+supports 'ubuntu', '>= 24.04'
+supports 'rocky', '>= 9.0'
+
+depends 'timestamp_common'

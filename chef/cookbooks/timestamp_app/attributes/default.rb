@@ -20,8 +20,27 @@ default['timestamp_app']['data_grid']['interface'] = '127.0.0.1'
 default['timestamp_app']['data_grid']['port'] = 6900
 default['timestamp_app']['data_grid']['members'] = ['127.0.0.1:6900']
 
-# The database is always reached through the MySQL Router on the same host.
-default['timestamp_app']['db']['url'] =
-  'jdbc:mysql://127.0.0.1:6446/timestamps?connectTimeout=2000&socketTimeout=30000&sslMode=DISABLED&allowPublicKeyRetrieval=true'
+# The database is always reached through the MySQL Router on the same host (its
+# read-write port). Connector/J's timeouts are set by the application's data source.
+default['timestamp_app']['db']['url'] = 'jdbc:mysql://127.0.0.1:6446/timestamps'
 default['timestamp_app']['db']['user'] = 'ts_app'
 default['timestamp_app']['db']['migration_user'] = 'ts_migrator'
+
+# ---- installation (used by the recipe, not by the templates) -------------------------
+default['timestamp_app']['java_package'] =
+  node['platform_family'] == 'rhel' ? 'java-17-openjdk-headless' : 'openjdk-17-jre-headless'
+default['timestamp_app']['payara_micro_url'] =
+  'https://repo1.maven.org/maven2/fish/payara/extras/payara-micro/6.2025.10/payara-micro-6.2025.10.jar'
+default['timestamp_app']['payara_micro_checksum'] = nil # sha256; set it to pin the download
+# The WAR built by `mvn package` (target/timestamp-service.war), published where nodes fetch it.
+default['timestamp_app']['war_url'] = nil
+default['timestamp_app']['war_checksum'] = nil
+default['timestamp_app']['service'] = 'timestamp-service'
+default['timestamp_app']['unit_file'] = '/etc/systemd/system/timestamp-service.service'
+# Readiness-aware restart: a restart returns once /health/ready answers 200, so a
+# rolling chef-client run over the app hosts never takes the last ready instance away.
+default['timestamp_app']['wait_ready'] = true
+default['timestamp_app']['ready_timeout'] = 240
+# The Data Grid member list comes from Chef search (nodes with this role in the same
+# environment) when a Chef server is there; data_grid.members is the fallback.
+default['timestamp_app']['search_role'] = 'timestamp_app'

@@ -12,7 +12,8 @@ default['timestamp_lb']['listen'] = '80'
 default['timestamp_lb']['client_max_body_size'] = '16k'
 
 # The app instances, normally found by Chef search for nodes with the app role; this list
-# is the fallback for chef-solo / chef-zero. Each: name, zone and address:port.
+# is the fallback for chef-solo / chef-zero. Each: name, zone and address:port, and
+# 'drained' => true to take it out of rotation (before a restart) without forgetting it.
 default['timestamp_lb']['upstreams'] = [
   { 'name' => 'app-a', 'zone' => 'a', 'address' => '127.0.0.1:8080' },
 ]
@@ -20,7 +21,18 @@ default['timestamp_lb']['upstreams'] = [
 # Passive health checks: an instance that fails max_fails times is skipped for fail_timeout.
 default['timestamp_lb']['max_fails'] = 1
 default['timestamp_lb']['fail_timeout'] = '5s'
+
+# The timeout chain, each layer waiting longer than the one behind it (see README):
+# an app instance answers within 30 s (a 20 s retry budget plus one database attempt of at
+# most 10 s), so nginx waits 35 s for it and gives up on the whole request after 45 s.
 default['timestamp_lb']['connect_timeout'] = '1s'
-default['timestamp_lb']['read_timeout'] = '30s'
+default['timestamp_lb']['read_timeout'] = '35s'
 default['timestamp_lb']['next_upstream_tries'] = 3
-default['timestamp_lb']['next_upstream_timeout'] = '15s'
+default['timestamp_lb']['next_upstream_timeout'] = '45s'
+
+# ---- installation (used by the recipe, not by the templates) -------------------------
+default['timestamp_lb']['package'] = 'nginx'
+# The upstreams come from Chef search (nodes with this role in the same environment,
+# ordered by zone) when it finds any; the list above is the fallback.
+default['timestamp_lb']['search_role'] = 'timestamp_app'
+default['timestamp_lb']['app_port'] = 8080

@@ -1,3 +1,5 @@
+# frozen_string_literal: true
+
 # Defaults for MySQL Router on an app host (Debian-family paths of the distribution's
 # mysql-router package). A node sets the values marked "per node"; the local stack
 # overrides paths to its unpacked prefix and state directory through node attributes.
@@ -23,11 +25,11 @@ default['timestamp_router']['master_key_reader'] = '/usr/local/lib/mysqlrouter/m
 default['timestamp_router']['master_key_file'] = '/etc/mysqlrouter/master.key'
 
 # ---- the cluster -------------------------------------------------------------------
-default['timestamp_router']['router_id'] = nil            # per node: its row in the metadata
+default['timestamp_router']['router_id'] = 1              # per node: its row in the metadata
 default['timestamp_router']['cluster_name'] = 'timestamps'
 default['timestamp_router']['group_name'] = '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90'
 default['timestamp_router']['metadata_user'] = 'router_meta'
-default['timestamp_router']['metadata_servers'] = []      # per environment: ['db-a:3306', ...]
+default['timestamp_router']['metadata_servers'] = ['127.0.0.1:3306'] # per environment: ['db-a:3306', ...]
 # Metadata refresh period (s); GR notifications (X protocol) make changes visible sooner.
 default['timestamp_router']['ttl'] = 0.5
 default['timestamp_router']['use_gr_notifications'] = true
@@ -39,3 +41,11 @@ default['timestamp_router']['ro_port'] = 6447
 default['timestamp_router']['max_total_connections'] = 1024
 # Seconds to wait for a server (metadata and routed connections) before trying the next.
 default['timestamp_router']['connect_timeout'] = 2
+
+# ---- installation and service (used by the recipe; the unit template reads them) -------
+default['timestamp_router']['install_from_vendor_repo'] = true
+default['timestamp_router']['packages'] =
+  node['platform_family'] == 'rhel' ? %w(mysql-router-community) : %w(mysql-router)
+default['timestamp_router']['mysqlrouter_keyring'] = '/usr/bin/mysqlrouter_keyring'
+default['timestamp_router']['service'] = 'timestamp-router'
+default['timestamp_router']['unit_file'] = '/etc/systemd/system/timestamp-router.service'

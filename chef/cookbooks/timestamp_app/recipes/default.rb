@@ -1,0 +1,86 @@
+# frozen_string_literal: true
+
+#
+# Cookbook:: timestamp_app
+# Recipe:: default
+#
+# The timestamp service on Payara Micro: JDK, the Payara Micro jar, the WAR, the
+# environment and systemd unit the local cluster runs with, one Data Grid member per host.
+app = node['timestamp_app']
+
+package app['java_package']
+
+user app['user'] do
+  system true
+  shell '/usr/sbin/nologin'
+  home app['root_dir']
+end
+
+[app['install_dir'], app['config_dir'], app['root_dir']].each do |dir|
+  directory dir do
+    owner dir == app['root_dir'] ? app['user'] : 'root'
+    mode '0755'
+    recursive true
+  end
+end
+
+remote_file app['payara_micro_jar'] do
+  source app['payara_micro_url']
+  checksum app['payara_micro_checksum'] if app['payara_micro_checksum']
+  mode '0644'
+  notifies :restart, "timestamp_app_ready[#{app['service']}]"
+end
+
+if app['war_url']
+  remote_file app['war'] do
+    source app['war_url']
+    checksum app['war_checksum'] if app['war_checksum']
+    mode '0644'
+    notifies :restart, "timestamp_app_ready[#{app['service']}]"
+  end
+end
+
+# The Data Grid: every app node of this environment (Chef search), else the attribute.
+grid_members = app['data_grid']['members']
+unless Chef::Config[:solo_legacy_mode]
+  found = search(:node, "roles:#{app['search_role']} AND chef_environment:#{node.chef_environment}")
+  grid_members = TimestampApp::Grid.members(found, app['data_grid']['port']) unless found.empty?
+end
+# Search results win over the environment's fallback list.
+node.override['timestamp_app']['data_grid']['members'] = grid_members
+
+template ::File.join(app['config_dir'], 'timestamp-service.env') do
+  source 'timestamp-service.env.erb'
+  mode '0644'
+  notifies :restart, "timestamp_app_ready[#{app['service']}]"
+end
+
+file ::File.join(app['config_dir'], 'secrets.env') do
+  content "DB_PASSWORD=#{timestamp_secret('db_password')}\nDB_MIGRATION_PASSWORD=#{timestamp_secret('db_migration_password')}\n"
+  owner app['user']
+  mode '0600'
+  sensitive true
+  notifies :restart, "timestamp_app_ready[#{app['service']}]"
+end
+
+template app['unit_file'] do
+  source 'timestamp-service.service.erb'
+  mode '0644'
+  notifies :run, 'execute[timestamp-service daemon-reload]', :immediately
+  notifies :restart, "timestamp_app_ready[#{app['service']}]"
+end
+
+execute 'timestamp-service daemon-reload' do
+  command 'systemctl daemon-reload'
+  action :nothing
+end
+
+service app['service'] do
+  action %i(enable start)
+end
+
+timestamp_app_ready app['service'] do
+  url "http://127.0.0.1:#{app['http_port']}/health/ready"
+  timeout app['ready_timeout']
+  action app['wait_ready'] ? :wait : :nothing
+end

@@ -1,0 +1,231 @@
+# Checks of the Chef cookbooks under chef/, without Chef (none is installable here).
+# Sourced after common.sh and mysql-prefix.sh.
+#
+#   cookbooks_check    every Ruby file parses, rubocop passes, every template renders with
+#                      the cookbook defaults and for every node of the three-zone example
+#                      (chef/nodes + chef/environments + chef/roles), and every rendered file
+#                      is accepted by the program that reads it. No cluster needed.
+#   cookbooks_verify   the kitchen verify specs (test/integration/<suite>) with Serverspec
+#                      against the running local cluster, each suite in its host's namespace.
+
+CHEF_DIR=$ROOT/chef
+VERIFY_DIR=$ROOT/test/integration
+
+_cb_ok()   { printf '    ok    %s\n' "$*"; }
+_cb_fail() { printf '    FAIL  %s\n' "$*"; _cb_failures=$((_cb_failures + 1)); }
+# _cb_run DESCRIPTION CMD...: one line per check; the command's output only on failure.
+_cb_run() {
+  local what=$1 out; shift
+  if out=$("$@" 2>&1); then _cb_ok "$what"; else _cb_fail "$what"; printf '%s\n' "$out" | sed 's/^/          /' | head -20; fi
+}
+
+_cb_ruby_files() {
+  find "$CHEF_DIR" "$VERIFY_DIR" -name '*.rb' -type f
+  ls "$ROOT"/Berksfile "$STACKD"/*.rb
+}
+
+# _cb_render COOKBOOK TEMPLATE OUT ATTRS_JSON [VARS_JSON]: render.rb, as the stack renders.
+_cb_render() {
+  local a v; a=$(mktemp) v=$(mktemp)
+  printf '%s' "$4" > "$a"; printf '%s' "${5:-{\}}" > "$v"
+  mkdir -p "$(dirname "$3")"
+  ruby "$STACKD/render.rb" "$COOKBOOKS/$1" "$2" "$3" "$a" "$v"; local rc=$?
+  rm -f "$a" "$v"; return $rc
+}
+_cb_merge() { jq -c -s '.[0] * .[1]' <(printf '%s' "$1") <(printf '%s' "$2"); }
+
+# Attributes that move a node's installation paths onto this machine (the MySQL prefix,
+# a scratch directory); what is under test (option names and values) stays as rendered.
+_cb_host_paths() {
+  local dir=$1
+  cat <<EOF
+{"timestamp_db": {"basedir": "$MYSQL_PREFIX/usr", "plugin_dir": "$MYSQL_PREFIX/usr/lib/mysql/plugin",
+   "lc_messages_dir": "$MYSQL_PREFIX/usr/share/mysql", "character_sets_dir": "$MYSQL_PREFIX/usr/share/mysql/charsets",
+   "user": "root"},
+ "timestamp_router": {"mysqlrouter": "$MYSQL_PREFIX/usr/bin/mysqlrouter", "plugin_folder": "$MYSQL_PREFIX/usr/lib/mysqlrouter/plugin",
+   "user": "root", "config_file": "$dir/router/mysqlrouter.conf", "data_folder": "$dir/router",
+   "runtime_folder": "$dir/router/run", "logging_folder": "$dir/router", "dynamic_state": "$dir/router/state.json",
+   "keyring_path": "$dir/router/keyring", "master_key_reader": "$dir/router/master-key-reader",
+   "master_key_file": "$dir/router/master.key"},
+ "timestamp_app": {"config_dir": "$dir/app", "java": "$(command -v java || echo /usr/bin/java)", "user": "root"},
+ "timestamp_lb": {"conf_dir": "$dir/lb", "run_dir": "$dir/lb/run", "log_dir": "$dir/lb", "user": "root"}}
+EOF
+}
+
+# ---- one cookbook's templates: render (pure and on host paths) and validate --------------
+_cb_check_db() { # LABEL ATTRS DIR
+  local label=$1 attrs=$2 dir=$3 host
+  host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")")
+  _cb_run "$label timestamp_db my.cnf renders" _cb_render timestamp_db my.cnf.erb "$dir/pure/my.cnf" "$attrs" || return 0
+  _cb_render timestamp_db my.cnf.erb "$dir/db/my.cnf" "$host" || { _cb_fail "$label my.cnf on host paths"; return 0; }
+  _cb_run "$label my.cnf: mysqld --validate-config" mysql_exec usr/sbin/mysqld --defaults-file="$dir/db/my.cnf" --validate-config
+  _cb_run "$label timestamp_db client.cnf renders" _cb_render timestamp_db client.cnf.erb "$dir/db/client.cnf" "$attrs" \
+    '{"user": "root", "password": "not-a-secret"}' || return 0
+  _cb_run "$label client.cnf: my_print_defaults reads user, password, socket" _cb_client_cnf "$dir/db/client.cnf"
+}
+_cb_client_cnf() {
+  local got; got=$(mysql_exec usr/bin/my_print_defaults --defaults-file="$1" client | sed 's/=.*//' | sort | tr '\n' ' ')
+  [ "$got" = "--password --socket --user " ] || { echo "my_print_defaults gave: $got"; return 1; }
+}
+
+_cb_check_router() {
+  local label=$1 attrs=$2 dir=$3 host t
+  host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")")
+  for t in mysqlrouter.conf state.json master-key-reader timestamp-router.service; do
+    _cb_run "$label timestamp_router $t renders" _cb_render timestamp_router "$t.erb" "$dir/pure/$t" "$attrs" || return 0
+    _cb_render timestamp_router "$t.erb" "$dir/router/$t" "$host" || { _cb_fail "$label $t on host paths"; return 0; }
+  done
+  _cb_run "$label state.json: valid JSON" jq -e '."metadata-cache"."cluster-metadata-servers" | length > 0' "$dir/router/state.json"
+  _cb_run "$label master-key-reader: sh -n" sh -n "$dir/router/master-key-reader"
+  _cb_run "$label mysqlrouter.conf: mysqlrouter starts on it (isolated network)" _cb_router_starts "$dir/router"
+  _cb_run "$label timestamp-router.service: systemd-analyze verify" _cb_unit_verify "$dir/router/timestamp-router.service"
+}
+# Router has no --validate-config: start it on the rendered files in a network namespace of
+# its own (no peer reachable), with a throwaway keyring; a bad option ends it at once.
+_cb_router_starts() {
+  local d=$1 pid i
+  mkdir -p "$d/run"; chmod 0755 "$d/master-key-reader"
+  printf 'not-a-secret-master-key\n' > "$d/master.key"
+  mysql_exec usr/bin/mysqlrouter_keyring init "$d/keyring" --master-key-reader "$d/master-key-reader" >/dev/null || return 1
+  printf 'x\n' | mysql_exec usr/bin/mysqlrouter_keyring set "$d/keyring" router_meta password \
+    --master-key-reader "$d/master-key-reader" >/dev/null 2>&1 || return 1
+  unshare -n "$MYSQL_PREFIX/usr/lib64/ld-linux-x86-64.so.2" \
+    --library-path "$MYSQL_PREFIX/usr/lib/x86_64-linux-gnu:$MYSQL_PREFIX/usr/lib/mysql-router:$MYSQL_PREFIX/usr/lib/mysql-router/private" \
+    "$MYSQL_PREFIX/usr/bin/mysqlrouter" --config "$d/mysqlrouter.conf" >"$d/stdout.log" 2>&1 &
+  pid=$!
+  # Up once its metadata cache starts (it then retries the unreachable servers forever).
+  for i in $(seq 1 40); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid"; cat "$d/stdout.log" "$d"/mysqlrouter.log 2>/dev/null | tail -5; return 1; }
+    grep -qs 'metadata_cache.*Starting' "$d/mysqlrouter.log" && break
+    sleep 0.25
+  done
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  if grep -s 'ERROR\|SYSTEM.*Unable' "$d/mysqlrouter.log" | grep -v 'Failed connecting\|Failed fetching metadata\|Unable to fetch\|metadata_cache' ; then return 1; fi
+  [ "$i" -lt 40 ] || { echo "mysqlrouter did not start its metadata cache in 10 s"; tail -5 "$d/mysqlrouter.log"; return 1; }
+}
+# systemd-analyze verify exits 0 on unknown keys and bad values: any message is a failure.
+_cb_unit_verify() {
+  local out; out=$(cd "$(dirname "$1")" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify "./$(basename "$1")" 2>&1)
+  [ -z "$out" ] || { echo "$out"; return 1; }
+}
+
+_cb_check_app() {
+  local label=$1 attrs=$2 dir=$3 host t
+  host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")")
+  for t in timestamp-service.env timestamp-service.service; do
+    _cb_run "$label timestamp_app $t renders" _cb_render timestamp_app "$t.erb" "$dir/pure/$t" "$attrs" || return 0
+    _cb_render timestamp_app "$t.erb" "$dir/app/$t" "$host" || { _cb_fail "$label $t on host paths"; return 0; }
+  done
+  printf 'DB_PASSWORD=x\nDB_MIGRATION_PASSWORD=x\n' > "$dir/app/secrets.env"
+  _cb_run "$label timestamp-service.env: shell syntax, every variable set" _cb_app_env "$dir/app/timestamp-service.env"
+  _cb_run "$label timestamp-service.service: systemd-analyze verify" _cb_unit_verify "$dir/app/timestamp-service.service"
+  _cb_run "$label timestamp-service.service: ExecStart expands to java -jar payara-micro.jar" \
+    _cb_app_command "$dir/app/timestamp-service.service"
+}
+_cb_app_env() {
+  bash -n "$1" || return 1
+  (set -a; . "$1"; for v in APP_INSTANCE DB_URL DB_USER DB_MIGRATION_USER PAYARA_MICRO_JAR JAVA_OPTS PAYARA_ARGS; do
+     [ -n "${!v:-}" ] || { echo "$v is empty"; exit 1; }; done
+   for o in --deploy --contextroot --rootdir --name --port --clustermode --interfaces --startport; do
+     [[ " $PAYARA_ARGS " == *" $o "* ]] || { echo "PAYARA_ARGS lacks $o"; exit 1; }; done)
+}
+# What run-unit.sh (the local cluster) and systemd would execute, without executing it.
+_cb_app_command() {
+  local cmd; cmd=$(sed -n 's/^ExecStart=//p' "$1")
+  (while IFS= read -r f; do set -a; . "$f"; set +a; done < <(sed -n 's/^EnvironmentFile=-\{0,1\}//p' "$1")
+   eval "set -- $cmd"; [ -x "$1" ] && [[ " $* " == *" -jar $PAYARA_MICRO_JAR --deploy "* ]] \
+     || { echo "ExecStart expands to: $*"; exit 1; })
+}
+
+_cb_check_lb() {
+  local label=$1 attrs=$2 dir=$3 host
+  host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")")
+  _cb_run "$label timestamp_lb nginx.conf renders" _cb_render timestamp_lb nginx.conf.erb "$dir/pure/nginx.conf" "$attrs" || return 0
+  _cb_run "$label timestamp_lb timestamp-site.conf renders" \
+    _cb_render timestamp_lb timestamp-site.conf.erb "$dir/pure/timestamp-site.conf" "$attrs" || return 0
+  mkdir -p "$dir/lb/conf.d" "$dir/lb/run"
+  _cb_render timestamp_lb nginx.conf.erb "$dir/lb/nginx.conf" "$host" \
+    && _cb_render timestamp_lb timestamp-site.conf.erb "$dir/lb/conf.d/timestamp-site.conf" "$host" \
+    || { _cb_fail "$label nginx files on host paths"; return 0; }
+  _cb_run "$label nginx.conf + site: nginx -t" nginx -q -t -c "$dir/lb/nginx.conf"
+}
+
+cookbooks_check() {
+  local t0=$SECONDS tmp f n cookbooks attrs rubyfiles=() _cb_failures=0
+  step "cookbooks: syntax, lint, templates rendered and checked by the real programs"
+  command -v rubocop >/dev/null || { _cb_fail "rubocop is not installed (apt-get install rubocop)"; return 1; }
+  mysql_prefix_ready || { _cb_fail "no MySQL prefix in $MYSQL_PREFIX (run ./stack up once)"; return 1; }
+  tmp=$(mktemp -d)
+  mapfile -t rubyfiles < <(_cb_ruby_files)
+  local bad=()
+  for f in "${rubyfiles[@]}"; do ruby -c "$f" >/dev/null 2>&1 || bad+=("$f"); done
+  if [ ${#bad[@]} -eq 0 ]; then _cb_ok "ruby -c: ${#rubyfiles[@]} files parse"; else _cb_fail "ruby -c: ${bad[*]}"; fi
+  _cb_run "JSON: roles, environments, nodes, data bags parse" \
+    bash -c 'for f in "$1"/{roles,environments,nodes,data_bags/*}/*.json; do jq -e . "$f" >/dev/null || { echo "$f"; exit 1; }; done' _ "$CHEF_DIR"
+  _cb_run "YAML: kitchen.yml, kitchen.dokken.yml, .rubocop.yml parse" \
+    ruby -ryaml -e 'ARGV.each { |f| YAML.safe_load(File.read(f), aliases: true) }' \
+    "$ROOT/kitchen.yml" "$ROOT/kitchen.dokken.yml" "$ROOT/.rubocop.yml"
+  _cb_run "rubocop (.rubocop.yml): ${#rubyfiles[@]} files" \
+    rubocop --config "$ROOT/.rubocop.yml" --format emacs --no-color "${rubyfiles[@]}"
+
+  # Every template of every cookbook with the cookbook defaults only.
+  _cb_check_db "defaults:" '{}' "$tmp/defaults"
+  _cb_check_router "defaults:" '{}' "$tmp/defaults"
+  _cb_check_app "defaults:" '{}' "$tmp/defaults"
+  _cb_check_lb "defaults:" '{}' "$tmp/defaults"
+  # Every node of the three-zone example, with the templates of its run-list's cookbooks.
+  for f in "$CHEF_DIR"/nodes/*.json; do
+    n=$(basename "$f" .json)
+    { read -r cookbooks; read -r attrs; } < <(ruby "$STACKD/chef-node.rb" "$CHEF_DIR" "$n") \
+      || { _cb_fail "three-zone $n: run-list and attributes"; continue; }
+    for cb in $cookbooks; do
+      case $cb in
+        timestamp_db) _cb_check_db "three-zone $n:" "$attrs" "$tmp/$n" ;;
+        timestamp_router) _cb_check_router "three-zone $n:" "$attrs" "$tmp/$n" ;;
+        timestamp_app) _cb_check_app "three-zone $n:" "$attrs" "$tmp/$n" ;;
+        timestamp_lb) _cb_check_lb "three-zone $n:" "$attrs" "$tmp/$n" ;;
+        *) _cb_fail "three-zone $n: unknown cookbook $cb" ;;
+      esac
+    done
+  done
+  rm -rf "$tmp"
+  if [ "$_cb_failures" -eq 0 ]; then info "cookbooks: all checks passed ($((SECONDS - t0)) s)"; return 0; fi
+  info "cookbooks: $_cb_failures check(s) failed ($((SECONDS - t0)) s)"; return 1
+}
+
+# ---- verify specs against the running local cluster ------------------------------------------
+# The specs read where things are from TS_* variables whose defaults are the cookbook
+# defaults (what kitchen's InSpec sees on a converged node); here they point into $STATE.
+_cb_verify_suite() { # SUITE HOST(lb = host namespace) VAR=VALUE...
+  local suite=$1 host=$2; shift 2
+  local prefix=()
+  [ "$host" = lb ] || prefix=(ip netns exec "$(netns_of "$host")")
+  _cb_run "verify $suite on $host" "${prefix[@]}" env "$@" \
+    rspec --require "$VERIFY_DIR/serverspec_helper.rb" --format progress --no-color "$VERIFY_DIR/$suite"
+}
+
+cookbooks_verify() {
+  local t0=$SECONDS h _cb_failures=0 client
+  step "cookbooks: verify specs (Serverspec) against the local cluster"
+  ruby -e 'require "serverspec"' 2>/dev/null || { _cb_fail "Serverspec is not installed (apt-get install ruby-serverspec)"; return 1; }
+  [ -f "$SECRETS" ] || { _cb_fail "no cluster here: run ./stack up"; return 1; }
+  client="$MYSQL_PREFIX/usr/lib64/ld-linux-x86-64.so.2 --library-path $MYSQL_PREFIX/usr/lib/x86_64-linux-gnu $MYSQL_PREFIX/usr/bin/mysql"
+  local members; members=$(db_members | wc -l)
+  for h in $(db_members); do
+    _cb_verify_suite db "$h" TS_MYSQL="$client --defaults-file=$(db_dir "$h")/root.cnf" \
+      TS_MYSQLD_PATTERN="$MYSQL_PREFIX/usr/sbin/mysqld --defaults-file=$(db_dir "$h")/my.cnf" \
+      TS_MY_CNF="$(db_dir "$h")/my.cnf" TS_DB_ADDRESS="$(host_address "$h")" TS_DB_MEMBERS="$members" \
+      TS_GROUP_NAME="$DB_GROUP_NAME" TS_CLUSTER_NAME="$DB_CLUSTER_NAME"
+  done
+  for h in $(hosts_of app); do
+    _cb_verify_suite app "$h" TS_MYSQL="$client" \
+      TS_ROUTER_PATTERN="mysqlrouter --config $(router_dir "$h")/mysqlrouter.conf" \
+      TS_ROUTER_CONF="$(router_dir "$h")/mysqlrouter.conf" TS_CLUSTER_NAME="$DB_CLUSTER_NAME" \
+      TS_ROUTER_ID="$(router_id_of "$h")" TS_APP_ADDRESS="$(host_address "$h")" \
+      TS_APP_CONFIG_DIR="$STATE/$h" TS_APP_INSTANCE="$h" TS_APP_PATTERN="payara-micro.jar"
+  done
+  _cb_verify_suite lb lb TS_NGINX_PATTERN="nginx -c $LB_DIR/nginx.conf" TS_NGINX_SITE="$LB_DIR/conf.d/timestamp-site.conf" \
+    TS_LB_URL="http://127.0.0.1:$LB_PORT" TS_LB_PORT="$LB_PORT" TS_APP_INSTANCES="$(hosts_of app | tr '\n' ' ')"
+  if [ "$_cb_failures" -eq 0 ]; then info "cookbooks: verify passed ($((SECONDS - t0)) s)"; return 0; fi
+  info "cookbooks: verify: $_cb_failures suite run(s) failed ($((SECONDS - t0)) s)"; return 1
+}
