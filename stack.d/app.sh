@@ -3,16 +3,27 @@
 
 APP_HTTP_PORT=8080
 APP_GRID_PORT=6900
-APP_WAR=$ROOT/target/timestamp-service.war
-APP_JAR=$ROOT/target/payara-micro.jar
+# Maven builds into target/; the instances run copies under $STATE/dist, so a rebuild (say,
+# by `mvn verify` during the tests) never rewrites a jar that a running JVM has open.
+APP_BUILT_WAR=$ROOT/target/timestamp-service.war
+APP_BUILT_JAR=$ROOT/target/payara-micro.jar
+APP_WAR=$STATE/dist/timestamp-service.war
+APP_JAR=$STATE/dist/payara-micro.jar
 
-# app_build: package the WAR (and fetch Payara Micro) when a source is newer than the WAR.
+# app_build: package the WAR (and fetch Payara Micro) when a source is newer than the WAR,
+# then install changed files into $STATE/dist (a new file, renamed into place).
 app_build() {
-  if [ -f "$APP_WAR" ] && [ -f "$APP_JAR" ] && [ -z "$(find "$ROOT/pom.xml" "$ROOT/src/main" -newer "$APP_WAR" -print -quit)" ]; then
-    return 0
+  if [ ! -f "$APP_BUILT_WAR" ] || [ ! -f "$APP_BUILT_JAR" ] \
+     || [ -n "$(find "$ROOT/pom.xml" "$ROOT/src/main" -newer "$APP_BUILT_WAR" -print -quit)" ]; then
+    step "building the application (mvn package; the first build downloads its dependencies)"
+    (cd "$ROOT" && mvn -B -q -DskipTests package) || die "the build failed"
   fi
-  step "building the application (mvn package)"
-  (cd "$ROOT" && mvn -B -q -DskipTests package) || die "the build failed"
+  mkdir -p "$STATE/dist"
+  local built installed
+  for built in "$APP_BUILT_WAR" "$APP_BUILT_JAR"; do
+    installed=$STATE/dist/$(basename "$built")
+    cmp -s "$built" "$installed" || { cp "$built" "$installed.new" && mv "$installed.new" "$installed"; }
+  done
 }
 
 app_grid_members() { # JSON list items: "address:port" of every app host
@@ -53,12 +64,16 @@ app_state() {
   else echo starting; fi
 }
 
-# app_wait_ready SECONDS HOST...: wait until every instance is ready.
+# app_wait_ready SECONDS HOST...: wait until every instance is ready; fail at once if one stopped.
 app_wait_ready() {
-  local secs=$1 host; shift
+  local secs=$1 host i state; shift
   for host in "$@"; do
-    wait_for "$host ready" "$secs" app_is_ready "$host" \
-      || die "$host is not ready after ${secs}s (state: $(app_state "$host"); log: $(log_file "$host" app))"
+    for i in $(seq 1 $((secs * 2))); do
+      state=$(app_state "$host")
+      [ "$state" = ready ] && continue 2
+      [ "$state" != stopped ] || die "$host stopped while starting (log: $(log_file "$host" app))"
+      sleep 0.5
+    done
+    die "$host is not ready after ${secs}s (state: $state; log: $(log_file "$host" app))"
   done
 }
-app_is_ready() { [ "$(app_state "$1")" = ready ]; }

@@ -75,7 +75,21 @@ pid_file() { echo "$STATE/$1/$2.pid"; }
 log_file() { echo "$STATE/$1/$2.log"; }
 running_pid() { # running_pid HOST PROCESS: prints the pid if that daemon is alive
   local f; f=$(pid_file "$1" "$2"); [ -f "$f" ] || return 1
-  local pid; pid=$(cat "$f"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  local pid started; pid=$(cat "$f"); [ -n "$pid" ] || return 1
+  started=$(pid_started "$pid") || return 1
+  # pids wrap around (pid_max is small): a process that started after the pid file was
+  # written is another program that got the same number.
+  [ "$started" -le $(( $(stat -c %Y "$f") + 2 )) ] || return 1
+  echo "$pid"
+}
+
+# pid_started PID: when a live (not zombie) process started, in seconds since the epoch.
+pid_started() {
+  local stat; stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  local fields; read -r -a fields <<<"${stat##*) }"   # fields from the 3rd (state) on
+  [ "${fields[0]}" != Z ] || return 1
+  local boot; boot=$(awk '$1 == "btime" {print $2}' /proc/stat)
+  echo $(( boot + fields[19] / $(getconf CLK_TCK) ))
 }
 
 # start_daemon HOST PROCESS CMD...: start CMD in HOST's namespace (or the host's own for "lb"),

@@ -16,7 +16,8 @@ _cb_fail() { printf '    FAIL  %s\n' "$*"; _cb_failures=$((_cb_failures + 1)); }
 # _cb_run DESCRIPTION CMD...: one line per check; the command's output only on failure.
 _cb_run() {
   local what=$1 out; shift
-  if out=$("$@" 2>&1); then _cb_ok "$what"; else _cb_fail "$what"; printf '%s\n' "$out" | sed 's/^/          /' | head -20; fi
+  if out=$("$@" 2>&1); then _cb_ok "$what"; return 0; fi
+  _cb_fail "$what"; printf '%s\n' "$out" | sed 's/^/          /' | head -20; return 1
 }
 
 _cb_ruby_files() {
@@ -41,7 +42,7 @@ _cb_host_paths() {
   cat <<EOF
 {"timestamp_db": {"basedir": "$MYSQL_PREFIX/usr", "plugin_dir": "$MYSQL_PREFIX/usr/lib/mysql/plugin",
    "lc_messages_dir": "$MYSQL_PREFIX/usr/share/mysql", "character_sets_dir": "$MYSQL_PREFIX/usr/share/mysql/charsets",
-   "user": "root"},
+   "user": "root", "secure_file_priv": "$dir/db/files"},
  "timestamp_router": {"mysqlrouter": "$MYSQL_PREFIX/usr/bin/mysqlrouter", "plugin_folder": "$MYSQL_PREFIX/usr/lib/mysqlrouter/plugin",
    "user": "root", "config_file": "$dir/router/mysqlrouter.conf", "data_folder": "$dir/router",
    "runtime_folder": "$dir/router/run", "logging_folder": "$dir/router", "dynamic_state": "$dir/router/state.json",
@@ -55,7 +56,7 @@ EOF
 # ---- one cookbook's templates: render (pure and on host paths) and validate --------------
 _cb_check_db() { # LABEL ATTRS DIR
   local label=$1 attrs=$2 dir=$3 host
-  host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")")
+  host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")"); mkdir -p "$dir/db/files"
   _cb_run "$label timestamp_db my.cnf renders" _cb_render timestamp_db my.cnf.erb "$dir/pure/my.cnf" "$attrs" || return 0
   _cb_render timestamp_db my.cnf.erb "$dir/db/my.cnf" "$host" || { _cb_fail "$label my.cnf on host paths"; return 0; }
   _cb_run "$label my.cnf: mysqld --validate-config" mysql_exec usr/sbin/mysqld --defaults-file="$dir/db/my.cnf" --validate-config
@@ -222,10 +223,12 @@ cookbooks_verify() {
       TS_ROUTER_PATTERN="mysqlrouter --config $(router_dir "$h")/mysqlrouter.conf" \
       TS_ROUTER_CONF="$(router_dir "$h")/mysqlrouter.conf" TS_CLUSTER_NAME="$DB_CLUSTER_NAME" \
       TS_ROUTER_ID="$(router_id_of "$h")" TS_APP_ADDRESS="$(host_address "$h")" \
-      TS_APP_CONFIG_DIR="$STATE/$h" TS_APP_INSTANCE="$h" TS_APP_PATTERN="payara-micro.jar"
+      TS_APP_CONFIG_DIR="$STATE/$h" TS_APP_INSTANCE="$h" TS_APP_PATTERN="-jar $APP_JAR --deploy .* --name $h --port"
   done
-  _cb_verify_suite lb lb TS_NGINX_PATTERN="nginx -c $LB_DIR/nginx.conf" TS_NGINX_SITE="$LB_DIR/conf.d/timestamp-site.conf" \
-    TS_LB_URL="http://127.0.0.1:$LB_PORT" TS_LB_PORT="$LB_PORT" TS_APP_INSTANCES="$(hosts_of app | tr '\n' ' ')"
+  local lb_env=(TS_NGINX_PATTERN="nginx -c $LB_DIR/nginx.conf" TS_NGINX_SITE="$LB_DIR/conf.d/timestamp-site.conf"
+    TS_LB_URL="http://127.0.0.1:$LB_PORT" TS_LB_PORT="$LB_PORT" TS_APP_INSTANCES="$(hosts_of app | tr '\n' ' ')")
+  _cb_verify_suite lb lb "${lb_env[@]}"
+  _cb_verify_suite service lb "${lb_env[@]}"
   if [ "$_cb_failures" -eq 0 ]; then info "cookbooks: verify passed ($((SECONDS - t0)) s)"; return 0; fi
   info "cookbooks: verify: $_cb_failures suite run(s) failed ($((SECONDS - t0)) s)"; return 1
 }

@@ -31,6 +31,9 @@ fault_kill() {
   read -r host proc < <(component_process "${1:-}") || die "unknown component '${1:-}' (see ./stack status)"
   pid=$(running_pid "$host" "$proc") || die "$1 is not running"
   kill -9 "$pid"
+  # SIGKILL is delivered at once, but a big process takes a moment to be torn down: return
+  # only when it is gone, so that a `./stack up` right after sees it stopped.
+  wait_for "$1 gone" 30 eval "! kill -0 $pid" || die "$1 (pid $pid) survived SIGKILL"
   info "$1: killed pid $pid"
 }
 

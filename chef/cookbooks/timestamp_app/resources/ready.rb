@@ -21,7 +21,9 @@ action_class do
   def wait_ready
     deadline = Time.now + new_resource.timeout
     until ready?
-      raise "#{new_resource.service_name} is not ready after #{new_resource.timeout} s (#{new_resource.url})" if Time.now > deadline
+      if Time.now > deadline
+        raise "#{new_resource.service_name} is not ready after #{new_resource.timeout} s (#{new_resource.url})"
+      end
 
       sleep 2
     end

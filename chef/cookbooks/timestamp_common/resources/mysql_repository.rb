@@ -5,8 +5,8 @@ provides :timestamp_mysql_repository
 unified_mode true
 
 property :series, String, name_property: true,
-         equal_to: %w(mysql-8.4-lts mysql-innovation),
-         description: 'Release line: mysql-8.4-lts or mysql-innovation (9.x)'
+                          equal_to: %w(mysql-8.4-lts mysql-innovation),
+                          description: 'Release line: mysql-8.4-lts or mysql-innovation (9.x)'
 property :components, Array, default: %w(mysql-tools)
 property :apt_uri, String, default: 'http://repo.mysql.com/apt'
 property :yum_baseurl, String, default: 'http://repo.mysql.com/yum'

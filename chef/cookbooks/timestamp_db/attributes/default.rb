@@ -25,12 +25,12 @@ default['timestamp_db']['log_error'] = '/var/log/mysql/error.log'
 # ---- network --------------------------------------------------------------------
 default['timestamp_db']['bind_address'] = '0.0.0.0'
 default['timestamp_db']['port'] = 3306
-default['timestamp_db']['mysqlx_port'] = 33060
+default['timestamp_db']['mysqlx_port'] = 33_060
 
 # ---- per node: identity --------------------------------------------------------------
 # The defaults make a one-member group on one host (kitchen's all-in-one suite); every
 # member of a real cluster sets its own (see chef/nodes/*.json).
-default['timestamp_db']['server_id'] = 1         # unique integer per member
+default['timestamp_db']['server_id'] = 1 # unique integer per member
 default['timestamp_db']['report_host'] = '127.0.0.1' # address other members and Router use
 
 # ---- resources (production sizing; the local stack shrinks them) ------------------
@@ -41,7 +41,7 @@ default['timestamp_db']['max_connections'] = 500
 # ---- Group Replication ------------------------------------------------------------------
 # One group per environment: override group_name (a UUID) per environment.
 default['timestamp_db']['group_replication']['group_name'] = '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90'
-default['timestamp_db']['group_replication']['local_port'] = 33061
+default['timestamp_db']['group_replication']['local_port'] = 33_061
 default['timestamp_db']['group_replication']['seeds'] = ['127.0.0.1:33061'] # per environment: every member's host:local_port
 default['timestamp_db']['group_replication']['ip_allowlist'] = 'AUTOMATIC'
 # Commit order guarantee after a failover: a new primary admits transactions only once it

@@ -28,7 +28,9 @@ module TimestampDb
 
     # Runs a SQL file on the local member after the given SET statements (stdin only).
     def local_source!(client, defaults_file, file, assignments = {})
-      sets = assignments.map { |name, value| "SET @#{name} = #{value.is_a?(Integer) ? value : TimestampCommon::Sql.quote(value)};" }
+      sets = assignments.map do |name, value|
+        "SET @#{name} = #{value.is_a?(Integer) ? value : TimestampCommon::Sql.quote(value)};"
+      end
       shell_out!(client, "--defaults-file=#{defaults_file}", '--connect-timeout=5', '-NB',
                  input: "#{sets.join("\n")}\n#{::File.read(file)}", timeout: 120, sensitive: true)
     end

@@ -13,14 +13,14 @@ property :cluster_id, String, required: true
 property :group_name, String, required: true
 property :sql_dir, String, required: true
 property :port, Integer, default: 3306
-property :xport, Integer, default: 33060
-property :gr_port, Integer, default: 33061
+property :xport, Integer, default: 33_060
+property :gr_port, Integer, default: 33_061
 property :members, Array, default: [], description: "[{ 'name' => 'db-a', 'address' => '10.0.0.11' }, ...]"
 property :routers, Array, default: [], description: "[{ 'id' => 1, 'name' => 'app-a', 'address' => '10.0.0.21' }, ...]"
 property :mysql_client, String, default: '/usr/bin/mysql'
 property :root_client_cnf, String, default: '/root/.my.cnf'
 property :passwords, Hash, sensitive: true, required: true,
-         description: 'replication_password, router_password, migrator_password, app_password'
+                           description: 'replication_password, router_password, migrator_password, app_password'
 
 action_class do
   include TimestampDb::Helpers
@@ -87,7 +87,7 @@ action_class do
 
     # Every member the group knows, with its current server UUID (a re-initialized member
     # has a new one; the row is keyed by address, so it is updated, not duplicated).
-    group = sql("SELECT MEMBER_HOST, MEMBER_ID FROM performance_schema.replication_group_members " \
+    group = sql('SELECT MEMBER_HOST, MEMBER_ID FROM performance_schema.replication_group_members ' \
                 "WHERE CHANNEL_NAME = 'group_replication_applier' AND MEMBER_STATE IN ('ONLINE', 'RECOVERING')")
     group.each do |host, uuid|
       label = label_of(host)
@@ -100,7 +100,7 @@ action_class do
         source('metadata-instance.sql', cluster_id: new_resource.cluster_id, address: "#{host}:#{new_resource.port}",
                                         xaddress: "#{host}:#{new_resource.xport}",
                                         gr_local_address: "#{host}:#{new_resource.gr_port}",
-                                        server_uuid: uuid, label: label)
+                                        server_uuid: uuid, label:)
       end
     end
 

@@ -15,7 +15,7 @@ default['timestamp_lb']['client_max_body_size'] = '16k'
 # is the fallback for chef-solo / chef-zero. Each: name, zone and address:port, and
 # 'drained' => true to take it out of rotation (before a restart) without forgetting it.
 default['timestamp_lb']['upstreams'] = [
-  { 'name' => 'app-a', 'zone' => 'a', 'address' => '127.0.0.1:8080' },
+  { 'name' => 'app-a', 'zone' => 'a', 'address' => '127.0.0.1:8080' }
 ]
 
 # Passive health checks: an instance that fails max_fails times is skipped for fail_timeout.

@@ -25,7 +25,7 @@ default['timestamp_router']['master_key_reader'] = '/usr/local/lib/mysqlrouter/m
 default['timestamp_router']['master_key_file'] = '/etc/mysqlrouter/master.key'
 
 # ---- the cluster -------------------------------------------------------------------
-default['timestamp_router']['router_id'] = 1              # per node: its row in the metadata
+default['timestamp_router']['router_id'] = 1 # per node: its row in the metadata
 default['timestamp_router']['cluster_name'] = 'timestamps'
 default['timestamp_router']['group_name'] = '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90'
 default['timestamp_router']['metadata_user'] = 'router_meta'

@@ -21,7 +21,9 @@ package r['packages']
 # The package's own service would run the package's configuration: ours replaces it.
 service 'mysqlrouter' do
   action %i(stop disable)
-  only_if { ::File.exist?('/lib/systemd/system/mysqlrouter.service') || ::File.exist?('/usr/lib/systemd/system/mysqlrouter.service') }
+  only_if do
+    ::File.exist?('/lib/systemd/system/mysqlrouter.service') || ::File.exist?('/usr/lib/systemd/system/mysqlrouter.service')
+  end
 end
 
 user r['user'] do
@@ -30,7 +32,8 @@ user r['user'] do
   home r['data_folder']
 end
 
-[::File.dirname(r['config_file']), r['data_folder'], r['logging_folder'], ::File.dirname(r['master_key_reader'])].uniq.each do |dir|
+[::File.dirname(r['config_file']), r['data_folder'], r['logging_folder'],
+ ::File.dirname(r['master_key_reader'])].uniq.each do |dir|
   directory dir do
     owner r['user']
     mode '0750'

@@ -1,0 +1,21 @@
+# frozen_string_literal: true
+
+# Where the verify specs find things. Written once for InSpec (kitchen verify) and
+# Serverspec (stack.d/cookbooks.sh): each setting is an environment variable whose default
+# is the cookbooks' default, i.e. what a converged kitchen node has; the local cluster
+# sets them to its own paths and addresses.
+def ts_setting(name, default)
+  value = ENV.fetch(name, '')
+  value.empty? ? default : value
+end
+
+# A command that succeeds if a process whose command line matches PATTERN runs. The
+# bracket keeps pgrep from matching the shell that runs it.
+def ts_running(pattern)
+  "pgrep -f -- '[#{pattern[0]}]#{pattern[1..]}'"
+end
+
+# The mysql client running one query; string literals in SQL use double quotes.
+def ts_sql(client, query)
+  "#{client} -NB -e '#{query}'"
+end
