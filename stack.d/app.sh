@@ -47,6 +47,9 @@ JSON
   render timestamp_app timestamp-service.service.erb "$dir/timestamp-service.service" "$attrs"
   (umask 077; printf 'DB_PASSWORD=%s\nDB_MIGRATION_PASSWORD=%s\n' "$DB_PASSWORD" "$DB_MIGRATION_PASSWORD" > "$dir/secrets.env")
   running_pid "$host" app >/dev/null && return 0
+  # Payara Micro answers HTTP (404) before the application is deployed: keep the instance
+  # out of nginx's rotation until it is ready (`./stack up` puts it back).
+  lb_drain "$host"
   info "starting Payara Micro on $host"
   start_daemon "$host" app "$STACKD/run-unit.sh" "$dir/timestamp-service.service"
 }

@@ -90,9 +90,8 @@ _cb_router_starts() {
   mysql_exec usr/bin/mysqlrouter_keyring init "$d/keyring" --master-key-reader "$d/master-key-reader" >/dev/null || return 1
   printf 'x\n' | mysql_exec usr/bin/mysqlrouter_keyring set "$d/keyring" router_meta password \
     --master-key-reader "$d/master-key-reader" >/dev/null 2>&1 || return 1
-  unshare -n "$MYSQL_PREFIX/usr/lib64/ld-linux-x86-64.so.2" \
-    --library-path "$MYSQL_PREFIX/usr/lib/x86_64-linux-gnu:$MYSQL_PREFIX/usr/lib/mysql-router:$MYSQL_PREFIX/usr/lib/mysql-router/private" \
-    "$MYSQL_PREFIX/usr/bin/mysqlrouter" --config "$d/mysqlrouter.conf" >"$d/stdout.log" 2>&1 &
+  local router; read -ra router <<<"$(mysql_command usr/bin/mysqlrouter)"
+  unshare -n "${router[@]}" --config "$d/mysqlrouter.conf" >"$d/stdout.log" 2>&1 &
   pid=$!
   # Up once its metadata cache starts (it then retries the unreachable servers forever).
   for i in $(seq 1 40); do
@@ -210,7 +209,7 @@ cookbooks_verify() {
   step "cookbooks: verify specs (Serverspec) against the local cluster"
   ruby -e 'require "serverspec"' 2>/dev/null || { _cb_fail "Serverspec is not installed (apt-get install ruby-serverspec)"; return 1; }
   [ -f "$SECRETS" ] || { _cb_fail "no cluster here: run ./stack up"; return 1; }
-  client="$MYSQL_PREFIX/usr/lib64/ld-linux-x86-64.so.2 --library-path $MYSQL_PREFIX/usr/lib/x86_64-linux-gnu $MYSQL_PREFIX/usr/bin/mysql"
+  client=$(mysql_command usr/bin/mysql)
   local members; members=$(db_members | wc -l)
   for h in $(db_members); do
     _cb_verify_suite db "$h" TS_MYSQL="$client --defaults-file=$(db_dir "$h")/root.cnf" \

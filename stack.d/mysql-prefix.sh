@@ -40,10 +40,17 @@ mysql_prefix_install() {
   info "MySQL $(grep '^mysql-server-core ' "$MYSQL_PREFIX/.manifest" | cut -d' ' -f2) unpacked"
 }
 
-# mysql_exec BINARY ARGS...: run a binary of the prefix with the prefix's loader and libraries.
+# mysql_command BINARY: the command line that runs a binary of the prefix (a path inside it,
+# e.g. usr/sbin/mysqld) with the prefix's own loader and libraries, as one string: split it
+# into words where it is run, or put it into a rendered ExecStart. (So the cache path must
+# not contain spaces.)
+mysql_command() {
+  local libs=$MYSQL_PREFIX/usr/lib/x86_64-linux-gnu:$MYSQL_PREFIX/usr/lib/mysql-router:$MYSQL_PREFIX/usr/lib/mysql-router/private
+  printf '%s' "$MYSQL_PREFIX/usr/lib64/ld-linux-x86-64.so.2 --library-path $libs $MYSQL_PREFIX/$1"
+}
+
+# mysql_exec BINARY ARGS...: run a binary of the prefix.
 mysql_exec() {
-  local bin=$1; shift
-  "$MYSQL_PREFIX/usr/lib64/ld-linux-x86-64.so.2" \
-    --library-path "$MYSQL_PREFIX/usr/lib/x86_64-linux-gnu:$MYSQL_PREFIX/usr/lib/mysql-router:$MYSQL_PREFIX/usr/lib/mysql-router/private" \
-    "$MYSQL_PREFIX/$bin" "$@"
+  local command; read -ra command <<<"$(mysql_command "$1")"; shift
+  "${command[@]}" "$@"
 }

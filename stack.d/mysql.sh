@@ -21,8 +21,7 @@ DB_XPORT=33060
 DB_GR_PORT=33061
 
 # The prefix's client as a plain command, so that `timeout` can bound it.
-MYSQL_CLIENT=("$MYSQL_PREFIX/usr/lib64/ld-linux-x86-64.so.2" --library-path "$MYSQL_PREFIX/usr/lib/x86_64-linux-gnu"
-              "$MYSQL_PREFIX/usr/bin/mysql")
+read -ra MYSQL_CLIENT <<<"$(mysql_command usr/bin/mysql)"
 
 db_members() { hosts_of mysql; }
 db_dir() { echo "$STATE/$1"; }
@@ -123,9 +122,8 @@ _db_start() {
   local m=$1 dir; dir=$(db_dir "$m")
   running_pid "$m" mysqld >/dev/null && return 0
   rm -f "$dir/mysqld.sock" "$dir/mysqld.sock.lock" "$dir/mysqlx.sock" "$dir/mysqlx.sock.lock"
-  start_daemon "$m" mysqld "$MYSQL_PREFIX/usr/lib64/ld-linux-x86-64.so.2" \
-    --library-path "$MYSQL_PREFIX/usr/lib/x86_64-linux-gnu" \
-    "$MYSQL_PREFIX/usr/sbin/mysqld" --defaults-file="$dir/my.cnf"
+  local mysqld; read -ra mysqld <<<"$(mysql_command usr/sbin/mysqld)"
+  start_daemon "$m" mysqld "${mysqld[@]}" --defaults-file="$dir/my.cnf"
 }
 
 # Waits until the member answers on its socket; sets the root password after an initialize.

@@ -23,7 +23,7 @@ _router_attributes() {
   for m in $(db_members); do servers+="${servers:+,}\"$(host_address "$m"):$DB_PORT\""; done
   cat <<EOF
 {"timestamp_router": {
-  "mysqlrouter": "$MYSQL_PREFIX/usr/bin/mysqlrouter",
+  "mysqlrouter": "$(mysql_command usr/bin/mysqlrouter)",
   "plugin_folder": "$MYSQL_PREFIX/usr/lib/mysqlrouter/plugin",
   "user": "root",
   "config_file": "$dir/mysqlrouter.conf",
@@ -94,9 +94,9 @@ router_up() {
     # Router rewrites its dynamic state while it runs; render it only when it is down.
     render "$ROUTER_COOKBOOK" state.json.erb "$dir/state.json" "$attrs"
     info "$h: starting mysqlrouter"
-    start_daemon "$h" router "$MYSQL_PREFIX/usr/lib64/ld-linux-x86-64.so.2" \
-      --library-path "$MYSQL_PREFIX/usr/lib/x86_64-linux-gnu:$MYSQL_PREFIX/usr/lib/mysql-router:$MYSQL_PREFIX/usr/lib/mysql-router/private" \
-      "$MYSQL_PREFIX/usr/bin/mysqlrouter" --config "$dir/mysqlrouter.conf"
+    # the same systemd unit a Chef-managed host runs, started by run-unit.sh
+    render "$ROUTER_COOKBOOK" timestamp-router.service.erb "$dir/timestamp-router.service" "$attrs"
+    start_daemon "$h" router "$STACKD/run-unit.sh" "$dir/timestamp-router.service"
   fi
   for i in $(seq 1 120); do
     running_pid "$h" router >/dev/null || die "$h: mysqlrouter exited (see $(log_file "$h" router), $STATE/$h/mysqlrouter.log)"

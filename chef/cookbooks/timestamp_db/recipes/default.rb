@@ -9,13 +9,7 @@
 # InnoDB Cluster metadata and the least-privilege accounts (written by the primary).
 db = node['timestamp_db']
 
-if db['install_from_vendor_repo']
-  timestamp_mysql_repository node['timestamp']['mysql_repo']['series'] do
-    apt_uri node['timestamp']['mysql_repo']['apt_uri']
-    yum_baseurl node['timestamp']['mysql_repo']['yum_baseurl']
-    gpg_key node['timestamp']['mysql_repo']['gpg_key']
-  end
-end
+include_recipe 'timestamp_common::mysql_repository' if db['install_from_vendor_repo']
 
 package db['packages']
 

@@ -41,6 +41,10 @@ default['timestamp_router']['ro_port'] = 6447
 default['timestamp_router']['max_total_connections'] = 1024
 # Seconds to wait for a server (metadata and routed connections) before trying the next.
 default['timestamp_router']['connect_timeout'] = 2
+# Seconds to wait for a metadata server's answer. The default (30) keeps Router asking a
+# primary whose zone was cut off long after the group elected a new one; metadata queries
+# are tiny, so a short wait moves Router to the next metadata server within the failover.
+default['timestamp_router']['read_timeout'] = 2
 
 # ---- installation and service (used by the recipe; the unit template reads them) -------
 default['timestamp_router']['install_from_vendor_repo'] = true

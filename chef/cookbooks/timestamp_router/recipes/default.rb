@@ -8,13 +8,7 @@
 # secondaries, from the InnoDB Cluster metadata that timestamp_db writes.
 r = node['timestamp_router']
 
-if r['install_from_vendor_repo']
-  timestamp_mysql_repository node['timestamp']['mysql_repo']['series'] do
-    apt_uri node['timestamp']['mysql_repo']['apt_uri']
-    yum_baseurl node['timestamp']['mysql_repo']['yum_baseurl']
-    gpg_key node['timestamp']['mysql_repo']['gpg_key']
-  end
-end
+include_recipe 'timestamp_common::mysql_repository' if r['install_from_vendor_repo']
 
 package r['packages']
 

@@ -55,15 +55,20 @@ final class LocalCluster {
         List<String> command = new ArrayList<>();
         command.add(stackCommand.toString());
         command.addAll(List.of(args));
+        return run(command);
+    }
+
+    /** Runs a command and returns its standard output; fails the test on a non-zero exit. */
+    static String run(List<String> command) {
         try {
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new AssertionError("./stack " + String.join(" ", args) + " did not finish");
+                throw new AssertionError(String.join(" ", command) + " did not finish");
             }
             if (process.exitValue() != 0) {
-                throw new AssertionError("./stack " + String.join(" ", args) + " exited " + process.exitValue() + ": " + out);
+                throw new AssertionError(String.join(" ", command) + " exited " + process.exitValue() + ": " + out);
             }
             return out;
         } catch (IOException e) {

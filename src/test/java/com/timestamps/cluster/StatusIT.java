@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,16 +49,6 @@ class StatusIT {
     }
 
     private static String netnsOf(long pid) {
-        try {
-            Process p = new ProcessBuilder("ip", "netns", "identify", Long.toString(pid)).start();
-            String out = new String(p.getInputStream().readAllBytes()).strip();
-            p.waitFor();
-            return out;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return LocalCluster.run(List.of("ip", "netns", "identify", Long.toString(pid))).strip();
     }
 }

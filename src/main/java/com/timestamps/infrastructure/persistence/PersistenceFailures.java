@@ -2,6 +2,7 @@ package com.timestamps.infrastructure.persistence;
 
 import jakarta.resource.ResourceException;
 import jakarta.transaction.RollbackException;
+import jakarta.transaction.SystemException;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLRecoverableException;
@@ -38,8 +39,11 @@ final class PersistenceFailures {
                     return Kind.UNAVAILABLE;
                 }
             }
-            // the pool could not open a connection, or the transaction was rolled back at commit
-            if (current instanceof ResourceException || current instanceof RollbackException) {
+            // the pool could not open a connection, the transaction was rolled back at commit,
+            // or the transaction manager lost the connection during the commit (its outcome
+            // is unknown: the retry resolves it by the request key, never by guessing)
+            if (current instanceof ResourceException || current instanceof RollbackException
+                    || current instanceof SystemException) {
                 return Kind.UNAVAILABLE;
             }
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import jakarta.persistence.PersistenceException;
 import jakarta.resource.ResourceException;
+import jakarta.transaction.SystemException;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLNonTransientConnectionException;
@@ -35,6 +36,12 @@ class PersistenceFailuresTest {
         assertEquals(UNAVAILABLE, PersistenceFailures.classify(new SQLException("deadlock", "40001", 1213)));
         assertEquals(UNAVAILABLE, PersistenceFailures.classify(
                 new SQLException("Error in allocating a connection", new ResourceException("pool"))));
+    }
+
+    @Test
+    void aCommitThatLostItsConnectionIsUnavailabilityNotAnError() {
+        // what Payara's transaction manager throws when the connection dies inside commit()
+        assertEquals(UNAVAILABLE, PersistenceFailures.classify(new IllegalStateException(new SystemException())));
     }
 
     @Test
