@@ -1,3 +1,5 @@
+# frozen_string_literal: true
+
 #
 # Cookbook:: timestamp_common
 # Recipe:: mysql_repository
