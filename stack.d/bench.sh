@@ -11,8 +11,6 @@ BENCH_PEER_CONF=$LB_DIR/conf.d/zz-bench-seed-peer.conf
 BENCH_CEILING_TABLE=bench_ceiling
 BENCH_PEER_TABLE=bench_peer
 BENCH_APP_TABLE=timestamp_record
-# Never load the machine while one of these runs (the fault suite is timing-sensitive).
-BENCH_BUSY='stack test|chaos.py|surefire|failsafe|stack up|stack down'
 BENCH_PACKAGES=(sysbench:sysbench wrk:wrk gnuplot:gnuplot-nox gunicorn:gunicorn)
 BENCH_PY=/usr/bin/python3
 BENCH_DB_USER=ts_app        # the service's runtime account (SELECT, INSERT on timestamps.*)
@@ -21,7 +19,7 @@ bench_usage() {
   cat <<'USAGE'
 usage: ./stack bench [--smoke] [--duration SECONDS] [--concurrency "1 8 32 128"]
                      [--instances "2 1"] [--only ceiling,app,peer] [--drain-timeout SECONDS]
-                     [--wait-quiet SECONDS] [--out DIR]
+                     [--out DIR]
 
   Measures the running cluster: the database ceiling (sysbench, one INSERT per transaction
   through Router), the service (wrk, POST /app through nginx, unique Idempotency-Key per
@@ -32,7 +30,6 @@ usage: ./stack bench [--smoke] [--duration SECONDS] [--concurrency "1 8 32 128"]
 
   --smoke          seconds, not minutes: 2 s per run, concurrency 1 and 8, 2 instances
   --duration S     seconds per run (default 20)
-  --wait-quiet S   wait at most S seconds for tests/chaos/up/down to finish first (default 1800)
 USAGE
 }
 
@@ -45,16 +42,6 @@ bench_install() {
   step "installing ${missing[*]} (apt)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
     || die "apt-get could not install ${missing[*]}"
-}
-
-# bench_wait_quiet SECONDS: wait while the tests, the fault suite, up or down run.
-bench_wait_quiet() {
-  local secs=$1 waited=0 said=
-  while pgrep -f "$BENCH_BUSY" >/dev/null; do
-    [ "$waited" -lt "$secs" ] || die "still busy after ${secs}s: $(pgrep -af "$BENCH_BUSY" | cut -c1-80 | tr '\n' ';')"
-    [ -n "$said" ] || { info "waiting for other work on the cluster to finish (tests, chaos, up, down)"; said=1; }
-    sleep 5; waited=$((waited + 5))
-  done
 }
 
 # The cluster must be whole before anything is measured: 3 members ONLINE with a primary,
@@ -173,9 +160,6 @@ bench_step() {
   prefix="bench-$BENCH_RUNID-$BENCH_STEP_NO"
   [ -z "$warm" ] || secs=$BENCH_WARMUP
   local threads=$(( conc < 2 ? conc : 2 ))
-  # Tests or faults started meanwhile: stop (the EXIT trap puts the cluster back) rather than
-  # load the machine under them.
-  ! pgrep -f "$BENCH_BUSY" >/dev/null || die "tests, chaos, up or down started meanwhile: stopping the bench"
   case $kind in
     ceiling) table=$BENCH_CEILING_TABLE
       # from app-a's namespace through its own Router, like the app instance there
@@ -197,7 +181,7 @@ bench_step() {
 
 cmd_bench() {
   local smoke="" only="ceiling,app,peer" out=""
-  BENCH_DURATION=20 BENCH_WARMUP=5 BENCH_DRAIN_TIMEOUT=180 BENCH_INTERVAL=1 BENCH_WAIT_QUIET=1800
+  BENCH_DURATION=20 BENCH_WARMUP=5 BENCH_DRAIN_TIMEOUT=180 BENCH_INTERVAL=1
   local concs="1 8 32 128" instances="2 1"
   while [ $# -gt 0 ]; do
     case $1 in
@@ -208,7 +192,6 @@ cmd_bench() {
       --instances) instances=${2:?}; shift ;;
       --only) only=${2:?}; shift ;;
       --drain-timeout) BENCH_DRAIN_TIMEOUT=${2:?}; shift ;;
-      --wait-quiet) BENCH_WAIT_QUIET=${2:?}; shift ;;
       --out) out=${2:?}; shift ;;
       -h|--help) bench_usage; return 0 ;;
       *) bench_usage >&2; die "unknown option $1" ;;
@@ -224,7 +207,6 @@ cmd_bench() {
   [ -f "$SECRETS" ] || die "no cluster here yet: run ./stack up"
   bench_install
   secrets_load
-  bench_wait_quiet "$BENCH_WAIT_QUIET"
   bench_check_cluster
 
   BENCH_RUNID=$(date -u +%Y%m%dT%H%M%SZ)$([ -z "$smoke" ] || echo -smoke)
