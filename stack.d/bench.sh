@@ -11,7 +11,8 @@ BENCH_PEER_CONF=$LB_DIR/conf.d/zz-bench-seed-peer.conf
 BENCH_CEILING_TABLE=bench_ceiling
 BENCH_PEER_TABLE=bench_peer
 BENCH_APP_TABLE=timestamp_record
-BENCH_PACKAGES=(sysbench:sysbench wrk:wrk gnuplot:gnuplot-nox gunicorn:gunicorn)
+BENCH_PACKAGES=(sysbench:sysbench wrk:wrk gnuplot:gnuplot-nox gunicorn:gunicorn
+  py:flask:python3-flask py:MySQLdb:python3-mysqldb)
 BENCH_PY=/usr/bin/python3
 BENCH_DB_USER=ts_app        # the service's runtime account (SELECT, INSERT on timestamps.*)
 
@@ -33,16 +34,6 @@ usage: ./stack bench [--smoke] [--duration SECONDS] [--concurrency "1 8 32 128"]
 USAGE
 }
 
-bench_install() {
-  local pair missing=()
-  for pair in "${BENCH_PACKAGES[@]}"; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
-  "$BENCH_PY" -c 'import flask' 2>/dev/null || missing+=(python3-flask)
-  "$BENCH_PY" -c 'import MySQLdb' 2>/dev/null || missing+=(python3-mysqldb)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  step "installing ${missing[*]} (apt)"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
-    || die "apt-get could not install ${missing[*]}"
-}
 
 # The cluster must be whole before anything is measured: 3 members ONLINE with a primary,
 # both Routers up, both app instances ready, nginx up. The bench never repairs it.
@@ -205,7 +196,7 @@ cmd_bench() {
 
   require_root
   [ -f "$SECRETS" ] || die "no cluster here yet: run ./stack up"
-  bench_install
+  apt_install_missing "${BENCH_PACKAGES[@]}"
   secrets_load
   bench_check_cluster
 

@@ -124,6 +124,26 @@ wait_for() {
   return 1
 }
 
+# ---- host packages ----------------------------------------------------------------
+# apt_install_missing CHECK:PACKAGE...: install, from the machine's own Debian suite, each
+# package whose CHECK fails: a command on PATH, or py:MODULE importable by Debian's python3.
+# Sets APT_INSTALLED to what it installed.
+apt_install_missing() {
+  local pair check missing=()
+  for pair in "$@"; do
+    check=${pair%%:*}
+    case $pair in
+      py:*) check=${pair#py:}; check=${check%%:*}; /usr/bin/python3 -c "import $check" 2>/dev/null ;;
+      *) command -v "$check" >/dev/null ;;
+    esac || missing+=("${pair##*:}")
+  done
+  APT_INSTALLED=("${missing[@]}")
+  [ ${#missing[@]} -eq 0 ] && return 0
+  step "installing ${missing[*]} (apt)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || die "apt-get could not install ${missing[*]}"
+}
+
 # ---- secrets ---------------------------------------------------------------------
 # Generated once per state directory (mode 0600); nothing is hard-coded.
 SECRET_NAMES=(MYSQL_ROOT_PASSWORD MYSQL_REPLICATION_PASSWORD MYSQL_ROUTER_PASSWORD
