@@ -58,12 +58,14 @@ app_down() { stop_daemon "$1" app; }
 
 app_url() { echo "http://$(host_address "$1"):$APP_HTTP_PORT"; }
 
-# app_state HOST: ready | live (up, database not ready) | starting | stopped
+# app_state HOST: ready | live (up, database not ready) | starting | unreachable (its
+# zone is cut off) | stopped
 app_state() {
   local host=$1
   running_pid "$host" app >/dev/null || { echo stopped; return; }
   if curl -fs -m 2 -o /dev/null "$(app_url "$host")/health/ready"; then echo ready
   elif curl -fs -m 2 -o /dev/null "$(app_url "$host")/health/live"; then echo live
+  elif host_link_down "$host"; then echo unreachable
   else echo starting; fi
 }
 

@@ -37,6 +37,9 @@ host_address() { host_field "$1" address; }
 is_host() { host_field "$1" kind >/dev/null; }
 netns_of() { echo "ts-$1"; }
 
+# host_link_down NAME: the host's link to the bridge is down (its zone was cut off).
+host_link_down() { ip -br link show "$(netns_of "$1")" 2>/dev/null | grep -q ' DOWN '; }
+
 # in_host NAME CMD...: run a command inside a host's network namespace.
 in_host() { local name=$1; shift; ip netns exec "$(netns_of "$name")" "$@"; }
 
