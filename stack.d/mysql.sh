@@ -86,10 +86,11 @@ db_client() {
   mysql_exec usr/bin/mysql --defaults-file="$(db_dir "$m")/root.cnf" "$@"
 }
 
-# _db_sql MEMBER SQL: one query, tab-separated rows without headers; fails fast.
+# _db_sql MEMBER SQL: one query, tab-separated rows without headers; fails fast (within
+# DB_SQL_TIMEOUT seconds, connecting within DB_CONNECT_TIMEOUT; callers may set both).
 _db_sql() {
-  timeout 10 "${MYSQL_CLIENT[@]}" --defaults-file="$(db_dir "$1")/root.cnf" \
-    --connect-timeout=2 -NB -e "$2" 2>/dev/null
+  timeout "${DB_SQL_TIMEOUT:-10}" "${MYSQL_CLIENT[@]}" --defaults-file="$(db_dir "$1")/root.cnf" \
+    --connect-timeout="${DB_CONNECT_TIMEOUT:-2}" -NB -e "$2" 2>/dev/null
 }
 _db_alive() { _db_sql "$1" "SELECT 1" >/dev/null; }
 
@@ -387,19 +388,14 @@ db_down() {
   step "database: stopping the members"
   # Leave the group one member at a time, secondaries first: members that shut down at
   # the same moment each wait ~10 s for a view change; an orderly leave takes < 1 s.
-  local view order=() addr
+  local view role
   if view=$(_db_majority_view); then
-    for m in $(db_members); do
-      addr=$(host_address "$m")
-      if awk -v a="$addr" '$3 == a && $5 == "SECONDARY" {f=1} END {exit !f}' <<<"$view"; then order+=("$m"); fi
-    done
-    for m in $(db_members); do
-      addr=$(host_address "$m")
-      if awk -v a="$addr" '$3 == a && $5 == "PRIMARY" {f=1} END {exit !f}' <<<"$view"; then order+=("$m"); fi
-    done
-    for m in "${order[@]}"; do
-      timeout 30 "${MYSQL_CLIENT[@]}" --defaults-file="$(db_dir "$m")/root.cnf" --connect-timeout=2 \
-        -e "STOP GROUP_REPLICATION" >/dev/null 2>&1 || warn "$m: STOP GROUP_REPLICATION failed; shutting down anyway"
+    for role in SECONDARY PRIMARY; do
+      for m in $(db_members); do
+        awk -v a="$(host_address "$m")" -v r="$role" '$3 == a && $5 == r {f=1} END {exit !f}' <<<"$view" || continue
+        DB_SQL_TIMEOUT=30 _db_sql "$m" "STOP GROUP_REPLICATION" >/dev/null \
+          || warn "$m: STOP GROUP_REPLICATION failed; shutting down anyway"
+      done
     done
   fi
   # Then shut the servers down in parallel: each stop waits (bounded) for its own mysqld.
@@ -418,12 +414,7 @@ db_status() {
   # Ask every running member at once (each answer bounded by timeouts): < 2 s in all.
   for m in $(db_members); do
     running_pid "$m" mysqld >/dev/null || continue
-    ( timeout 1.5 "${MYSQL_CLIENT[@]}" --defaults-file="$(db_dir "$m")/root.cnf" --connect-timeout=1 -NB -e \
-        "SELECT IF(MEMBER_ID = @@server_uuid, 'self', 'peer'), MEMBER_ID, MEMBER_HOST,
-                IF(MEMBER_STATE = '', 'OFFLINE', MEMBER_STATE), IF(MEMBER_ROLE = '', '-', MEMBER_ROLE)
-           FROM performance_schema.replication_group_members
-          WHERE CHANNEL_NAME = 'group_replication_applier'
-          ORDER BY MEMBER_ID = @@server_uuid DESC" >"$tmp/$m" 2>/dev/null || rm -f "$tmp/$m" ) &
+    ( DB_SQL_TIMEOUT=1.5 DB_CONNECT_TIMEOUT=1 _db_view "$m" >"$tmp/$m" || rm -f "$tmp/$m" ) &
     qpids+=($!)
   done
   # Wait for these queries only: the caller's shell may also be the parent of daemons.
