@@ -56,6 +56,28 @@ JSON
 
 app_down() { stop_daemon "$1" app; }
 
+# app_restart HOST: restart one instance without failing a request: out of nginx's rotation,
+# stopped, started, ready, back in.
+app_restart() {
+  local host=$1
+  lb_drain "$host"
+  app_down "$host"
+  app_up "$host"
+  app_wait_ready 240 "$host"
+  lb_undrain "$host"
+}
+
+# app_outdated HOST: the instance runs, and started before its current build or configuration
+app_outdated() {
+  local host=$1 pid started file
+  pid=$(running_pid "$host" app) || return 1
+  started=$(pid_started "$pid") || return 1
+  for file in "$APP_WAR" "$APP_JAR" "$STATE/$host/timestamp-service.env" "$STATE/$host/timestamp-service.service"; do
+    [ "$(stat -c %Y "$file")" -le "$started" ] || return 0
+  done
+  return 1
+}
+
 app_url() { echo "http://$(host_address "$1"):$APP_HTTP_PORT"; }
 
 # app_state HOST: ready | live (up, database not ready) | starting | unreachable (its

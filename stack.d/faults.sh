@@ -50,11 +50,7 @@ fault_rolling_restart() {
   local host
   for host in $(hosts_of app); do
     step "rolling restart: $host"
-    lb_drain "$host"
-    app_down "$host"
-    app_up "$host"
-    app_wait_ready 240 "$host"
-    lb_undrain "$host"
+    app_restart "$host"
   done
 }
 

@@ -92,5 +92,9 @@ erb = ERB.new(File.read(source), trim_mode: '-')
 erb.filename = source
 context = TemplateContext.new(NodeView.new(attributes), load_json.call(variables_json))
 rendered = erb.result(context.binding_for_template)
+# like Chef's template resource: an unchanged file is left alone (its mtime tells `./stack up`
+# whether a running daemon predates its configuration)
+exit if File.exist?(output) && File.read(output) == rendered
+
 File.write("#{output}.tmp", rendered)
 File.rename("#{output}.tmp", output)
