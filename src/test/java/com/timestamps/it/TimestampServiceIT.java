@@ -21,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -142,11 +144,14 @@ class TimestampServiceIT {
             List<Callable<HttpResponse<String>>> requests = Collections.nCopies(8,
                     () -> post("/app", List.of("Idempotency-Key", key)));
             Set<JsonObject> bodies = new HashSet<>();
+            int created = 0;
             for (Future<HttpResponse<String>> answer : clients.invokeAll(requests)) {
                 assertEquals(201, answer.get().statusCode(), answer.get().body());
                 bodies.add(json(answer.get()));
+                created += answer.get().headers().firstValue("Idempotent-Replayed").isEmpty() ? 1 : 0;
             }
             assertEquals(1, bodies.size(), "every answer carries the one stored record");
+            assertEquals(1, created, "one answer created the record, the others replayed it");
         } finally {
             clients.shutdownNow();
         }
@@ -155,6 +160,40 @@ class TimestampServiceIT {
 
     @Test
     @Order(7)
+    void concurrentRequestsShareWriteTransactionsAndEachKeyStillGetsOneRow() throws Exception {
+        // 40 requests at once, every key twice: the group commit puts many of them into one
+        // transaction, with repeated keys inside a batch and across batches
+        int keys = 20;
+        ExecutorService clients = Executors.newFixedThreadPool(2 * keys);
+        try {
+            List<Callable<HttpResponse<String>>> requests = new ArrayList<>();
+            for (int i = 0; i < 2 * keys; i++) {
+                String key = "it-" + RUN + "-burst-" + (i % keys);
+                requests.add(() -> post("/app", List.of("Idempotency-Key", key)));
+            }
+            List<Future<HttpResponse<String>>> answers = clients.invokeAll(requests);
+            Set<JsonObject> records = new HashSet<>();
+            for (int k = 0; k < keys; k++) {
+                HttpResponse<String> one = answers.get(k).get();
+                HttpResponse<String> other = answers.get(k + keys).get();
+                assertEquals(201, one.statusCode(), one.body());
+                assertEquals(201, other.statusCode(), other.body());
+                assertEquals(json(one), json(other), "both requests with a key answer its one record");
+                long replayed = Stream.of(one, other)
+                        .filter(answer -> answer.headers().firstValue("Idempotent-Replayed").isPresent())
+                        .count();
+                assertEquals(1, replayed, "one of the two created the record, the other replayed it");
+                assertEquals(1, rowsWithKey("it-" + RUN + "-burst-" + k));
+                records.add(json(one));
+            }
+            assertEquals(keys, records.size(), "every key has a record of its own");
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(8)
     void aRequestIdFromTheEdgeIsTheKeyAndAnInvalidOneIsIgnored() throws Exception {
         String requestId = RUN + "0123456789abcdef0123456789";
         HttpResponse<String> first = post("/app", List.of("X-Request-Id", requestId));
@@ -166,14 +205,14 @@ class TimestampServiceIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void anInvalidIdempotencyKeyIsRejected() throws Exception {
         assertError(400, "invalid_idempotency_key", post("/app", List.of("Idempotency-Key", "white space")));
         assertError(400, "invalid_idempotency_key", post("/app", List.of("Idempotency-Key", "k".repeat(129))));
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void everyErrorIsJson() throws Exception {
         assertError(404, "not_found", get("/app/" + UUID.randomUUID()));
         assertError(404, "not_found", get("/app/not-a-uuid"));

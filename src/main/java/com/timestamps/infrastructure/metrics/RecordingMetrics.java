@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.function.IntSupplier;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
@@ -32,6 +33,11 @@ public class RecordingMetrics {
             .withUnit(MetricUnits.SECONDS)
             .build();
 
+    private static final Metadata BATCH_ROWS = Metadata.builder()
+            .withName("timestamps.write.batch.requests")
+            .withDescription("POST requests whose records were written in one transaction (group commit)")
+            .build();
+
     @Inject
     MetricRegistry registry;
 
@@ -50,6 +56,18 @@ public class RecordingMetrics {
                         .withDescription("Size limit of the database pool")
                         .build(),
                 persistence, p -> TimestampsPersistence.MAX_POOL_SIZE);
+    }
+
+    public void registerWriteQueue(IntSupplier queued) {
+        registry.gauge(Metadata.builder()
+                        .withName("timestamps.write.queued")
+                        .withDescription("POST requests waiting for a place in a write transaction")
+                        .build(),
+                queued, IntSupplier::getAsInt);
+    }
+
+    public void batchWritten(int requests) {
+        registry.histogram(BATCH_ROWS).update(requests);
     }
 
     public Timer.Context timeRecording() {

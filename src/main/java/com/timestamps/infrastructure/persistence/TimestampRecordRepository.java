@@ -12,7 +12,10 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
 import jakarta.transaction.Status;
 import jakarta.transaction.UserTransaction;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
@@ -51,14 +54,6 @@ public class TimestampRecordRepository {
                 .findFirst());
     }
 
-    public Optional<TimestampRecord> findByRequestKey(RequestKey key) {
-        return read(em -> em.createQuery(
-                        "SELECT r FROM TimestampRecord r WHERE r.requestKey = :key", TimestampRecord.class)
-                .setParameter("key", key.value())
-                .getResultStream()
-                .findFirst());
-    }
-
     /** Newest first (timestamp desc, id desc), starting after the cursor if there is one. */
     @SuppressWarnings("unchecked")
     public List<TimestampRecord> newestFirst(Optional<PageCursor> after, int limit) {
@@ -78,28 +73,49 @@ public class TimestampRecordRepository {
     }
 
     /**
-     * Inserts the record in its own transaction.
+     * In one transaction, looks the records' request keys up and inserts the records whose key
+     * is not stored yet. The keys must be distinct.
      *
-     * @return false, and stores nothing, if a record with the same request key exists
+     * @return for each record's request key, the record stored for it: the one found, or the
+     *     record given here if it was inserted
      */
-    public boolean insertIfKeyIsNew(TimestampRecord record) {
+    public Map<RequestKey, TimestampRecord> storeNewKeys(Collection<TimestampRecord> records) {
         requireSchema();
-        try {
-            transaction.begin();
-            try (EntityManager em = persistence.createEntityManager()) {
-                em.joinTransaction();
-                em.persist(record);
-                em.flush();
+        // Another transaction (another instance) may commit one of the keys between the lookup
+        // and the insert; the insert then fails on the unique key and the next try finds it.
+        // Each such failure means one more key is stored, so there are at most as many.
+        for (int duplicates = 0; ; duplicates++) {
+            try {
+                return storeNewKeysOnce(records);
+            } catch (Exception e) {
+                rollbackIfActive();
+                if (PersistenceFailures.classify(e) != PersistenceFailures.Kind.DUPLICATE_KEY || duplicates >= records.size()) {
+                    throw translate(e);
+                }
             }
-            transaction.commit();
-            return true;
-        } catch (Exception e) {
-            rollbackIfActive();
-            if (PersistenceFailures.classify(e) == PersistenceFailures.Kind.DUPLICATE_KEY) {
-                return false;
-            }
-            throw translate(e);
         }
+    }
+
+    private Map<RequestKey, TimestampRecord> storeNewKeysOnce(Collection<TimestampRecord> records) throws Exception {
+        List<String> keys = records.stream().map(record -> record.requestKey().value()).toList();
+        Map<RequestKey, TimestampRecord> stored = new HashMap<>();
+        transaction.begin();
+        try (EntityManager em = persistence.createEntityManager()) {
+            em.joinTransaction();
+            em.createQuery("SELECT r FROM TimestampRecord r WHERE r.requestKey IN :keys", TimestampRecord.class)
+                    .setParameter("keys", keys)
+                    .getResultStream()
+                    .forEach(found -> stored.put(found.requestKey(), found));
+            for (TimestampRecord record : records) {
+                if (stored.putIfAbsent(record.requestKey(), record) == null) {
+                    em.persist(record);
+                }
+            }
+            // one multi-row INSERT: EclipseLink batch writing, rewritten by Connector/J
+            em.flush();
+        }
+        transaction.commit();
+        return stored;
     }
 
     private <T> T read(Function<EntityManager, T> query) {

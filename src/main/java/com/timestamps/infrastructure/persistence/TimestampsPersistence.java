@@ -36,6 +36,11 @@ import javax.sql.DataSource;
             "connectTimeout=2000",
             "socketTimeout=10000",
             "tcpKeepAlive=true",
+            // a JDBC batch of INSERTs goes to the server as one multi-row INSERT
+            "rewriteBatchedStatements=true",
+            // the driver tracks autocommit and read-only itself instead of asking the server
+            // (a round trip before every batch and every transaction)
+            "useLocalSessionState=true",
             // Payara sets the JVM-wide key store; offering its certificate makes MySQL refuse TLS
             "fallbackToSystemKeyStore=false",
             // Payara pool: validate connections on checkout and drop them all once one is dead,
