@@ -20,7 +20,7 @@ bench_usage() {
   cat <<'USAGE'
 usage: ./stack bench [--smoke] [--duration SECONDS] [--concurrency "1 8 32 128"]
                      [--instances "2 1"] [--only ceiling,app,peer] [--drain-timeout SECONDS]
-                     [--out DIR]
+                     [--warmup-runs N] [--out DIR]
 
   Measures the running cluster: the database ceiling (sysbench, one INSERT per transaction
   through Router), the service (wrk, POST /app through nginx, unique Idempotency-Key per
@@ -31,6 +31,8 @@ usage: ./stack bench [--smoke] [--duration SECONDS] [--concurrency "1 8 32 128"]
 
   --smoke          seconds, not minutes: 2 s per run, concurrency 1 and 8, 2 instances
   --duration S     seconds per run (default 20)
+  --warmup-runs N  before each series, unrecorded 15 s runs at concurrency 32 until one is
+                   within 10 % of the one before, at most N (default 10; 0: none)
 USAGE
 }
 
@@ -170,16 +172,35 @@ bench_step() {
     || BENCH_FAILED=$((BENCH_FAILED + 1))
 }
 
+# bench_warmup KIND INSTANCES: unrecorded runs at concurrency 32 until one is within 10 % of
+# the run before (at most BENCH_WARMUP_RUNS). A restarted Payara JVM keeps compiling its hot
+# code for minutes; on 2 cores the C2 compiler's backlog alone halves the first minutes'
+# throughput, and a measurement then would only time the JIT.
+bench_warmup() {
+  local kind=$1 inst=$2 i prev="" now=""
+  for i in $(seq 1 "$BENCH_WARMUP_RUNS"); do
+    bench_step "$kind" "$inst" 32 --warmup
+    now=$(tail -n 1 "$BENCH_OUT/warmup.jsonl" 2>/dev/null | jq -r '.burst_rps // 0' 2>/dev/null) || now=0
+    if [ -n "$prev" ] && awk -v a="$prev" -v b="$now" 'BEGIN {exit !(b > 0 && b >= a * 0.9 && b <= a * 1.1)}'; then
+      info "steady after $i warm-up runs: $prev/s, then $now/s"
+      return 0
+    fi
+    prev=$now
+  done
+  [ "$BENCH_WARMUP_RUNS" -lt 2 ] || warn "$kind not steady after $BENCH_WARMUP_RUNS warm-up runs (last $now/s): numbers may still be rising"
+}
+
 cmd_bench() {
   local smoke="" only="ceiling,app,peer" out=""
-  BENCH_DURATION=20 BENCH_WARMUP=5 BENCH_DRAIN_TIMEOUT=180 BENCH_INTERVAL=1
+  BENCH_DURATION=20 BENCH_WARMUP=15 BENCH_WARMUP_RUNS=10 BENCH_DRAIN_TIMEOUT=180 BENCH_INTERVAL=1
   local concs="1 8 32 128" instances="2 1"
   while [ $# -gt 0 ]; do
     case $1 in
-      --smoke) smoke=1; BENCH_DURATION=2 BENCH_WARMUP=1 BENCH_DRAIN_TIMEOUT=60 BENCH_INTERVAL=0.5
+      --smoke) smoke=1; BENCH_DURATION=2 BENCH_WARMUP=1 BENCH_WARMUP_RUNS=1 BENCH_DRAIN_TIMEOUT=60 BENCH_INTERVAL=0.5
                concs="1 8" instances=2 ;;
       --duration) BENCH_DURATION=${2:?}; shift ;;
       --concurrency) concs=${2:?}; shift ;;
+      --warmup-runs) BENCH_WARMUP_RUNS=${2:?}; shift ;;
       --instances) instances=${2:?}; shift ;;
       --only) only=${2:?}; shift ;;
       --drain-timeout) BENCH_DRAIN_TIMEOUT=${2:?}; shift ;;
@@ -217,7 +238,7 @@ cmd_bench() {
   local c inst
   if [[ ",$only," == *,ceiling,* ]]; then
     step "database ceiling: sysbench, one INSERT per transaction via Router (app-a's)"
-    bench_step ceiling 1 8 --warmup
+    bench_warmup ceiling 1
     for c in $concs; do bench_step ceiling 1 "$c"; done
   fi
   if [[ ",$only," == *,peer,* ]]; then
@@ -228,13 +249,13 @@ cmd_bench() {
     if [[ ",$only," == *,app,* ]]; then
       step "the service: wrk POST /app via nginx, $inst instance(s) in rotation"
       bench_instances "$inst"
-      bench_step app "$inst" 8 --warmup
+      bench_warmup app "$inst"
       for c in $concs; do bench_step app "$inst" "$c"; done
     fi
     if [[ ",$only," == *,peer,* ]]; then
       step "the seed peer: wrk POST /app via nginx :$BENCH_PEER_PORT, $inst instance(s)"
       bench_peer_lb "$inst"
-      bench_step peer "$inst" 8 --warmup
+      bench_warmup peer "$inst"
       for c in $concs; do bench_step peer "$inst" "$c"; done
     fi
   done
