@@ -30,8 +30,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *
  * <p>Every database step is retried with back-off while the database is unavailable (Router
  * closes connections and refuses new ones during a primary failover) until the retry budget is
- * spent. Retrying a write is safe because each attempt first looks the request keys up: a commit
- * whose outcome was lost is found there instead of being written twice.
+ * spent. Retrying a write is safe because the request keys are unique: a key stored already,
+ * say by a commit whose outcome was lost, is found instead of being written twice.
  */
 @ApplicationScoped
 public class TimestampRecordingService {

@@ -73,39 +73,46 @@ public class TimestampRecordRepository {
     }
 
     /**
-     * In one transaction, looks the records' request keys up and inserts the records whose key
-     * is not stored yet. The keys must be distinct.
+     * In one transaction, inserts the records whose request key is not stored yet. The keys
+     * must be distinct.
      *
      * @return for each record's request key, the record stored for it: the one found, or the
      *     record given here if it was inserted
      */
     public Map<RequestKey, TimestampRecord> storeNewKeys(Collection<TimestampRecord> records) {
         requireSchema();
-        // Another transaction (another instance) may commit one of the keys between the lookup
-        // and the insert; the insert then fails on the unique key and the next try finds it.
-        // Each such failure means one more key is stored, so there are at most as many.
+        // Nearly every key is new, so the first try inserts without looking the keys up. A key
+        // stored already (a retried request, a commit whose outcome was lost, a concurrent
+        // request on another instance) fails the insert on the unique key; from then on each
+        // try looks the keys up first, and fails again only if another transaction commits
+        // one of them in between: one more stored key each time, so the tries are bounded.
+        boolean lookUpFirst = false;
         for (int duplicates = 0; ; duplicates++) {
             try {
-                return storeNewKeysOnce(records);
+                return storeNewKeysOnce(records, lookUpFirst);
             } catch (Exception e) {
                 rollbackIfActive();
-                if (PersistenceFailures.classify(e) != PersistenceFailures.Kind.DUPLICATE_KEY || duplicates >= records.size()) {
+                if (PersistenceFailures.classify(e) != PersistenceFailures.Kind.DUPLICATE_KEY || duplicates > records.size()) {
                     throw translate(e);
                 }
+                lookUpFirst = true;
             }
         }
     }
 
-    private Map<RequestKey, TimestampRecord> storeNewKeysOnce(Collection<TimestampRecord> records) throws Exception {
-        List<String> keys = records.stream().map(record -> record.requestKey().value()).toList();
+    private Map<RequestKey, TimestampRecord> storeNewKeysOnce(Collection<TimestampRecord> records, boolean lookUpFirst)
+            throws Exception {
         Map<RequestKey, TimestampRecord> stored = new HashMap<>();
         transaction.begin();
         try (EntityManager em = persistence.createEntityManager()) {
             em.joinTransaction();
-            em.createQuery("SELECT r FROM TimestampRecord r WHERE r.requestKey IN :keys", TimestampRecord.class)
-                    .setParameter("keys", keys)
-                    .getResultStream()
-                    .forEach(found -> stored.put(found.requestKey(), found));
+            if (lookUpFirst) {
+                List<String> keys = records.stream().map(record -> record.requestKey().value()).toList();
+                em.createQuery("SELECT r FROM TimestampRecord r WHERE r.requestKey IN :keys", TimestampRecord.class)
+                        .setParameter("keys", keys)
+                        .getResultStream()
+                        .forEach(found -> stored.put(found.requestKey(), found));
+            }
             for (TimestampRecord record : records) {
                 if (stored.putIfAbsent(record.requestKey(), record) == null) {
                     em.persist(record);
