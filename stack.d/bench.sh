@@ -214,6 +214,7 @@ cmd_bench() {
   for n in $instances; do [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le "$napp" ] \
     || die "--instances: each must be 1..$napp (the stack has $napp app hosts)"; done
   for n in $concs; do [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] || die "--concurrency: positive numbers"; done
+  [[ "$BENCH_WARMUP_RUNS" =~ ^[0-9]+$ ]] || die "--warmup-runs: a number (0: no warm-up)"
 
   require_root
   [ -f "$SECRETS" ] || die "no cluster here yet: run ./stack up"
