@@ -33,7 +33,7 @@ public class RecordingMetrics {
             .withUnit(MetricUnits.SECONDS)
             .build();
 
-    private static final Metadata BATCH_ROWS = Metadata.builder()
+    private static final Metadata BATCH_REQUESTS = Metadata.builder()
             .withName("timestamps.write.batch.requests")
             .withDescription("POST requests whose records were written in one transaction (group commit)")
             .build();
@@ -67,7 +67,7 @@ public class RecordingMetrics {
     }
 
     public void batchWritten(int requests) {
-        registry.histogram(BATCH_ROWS).update(requests);
+        registry.histogram(BATCH_REQUESTS).update(requests);
     }
 
     public Timer.Context timeRecording() {
