@@ -34,7 +34,7 @@ app_grid_members() { # JSON list items: "address:port" of every app host
 
 app_up() {
   local host=$1 dir=$STATE/$1
-  mkdir -p "$dir"
+  mkdir -p "$dir/payara"
   local attrs
   attrs=$(cat <<JSON
 {"timestamp_app": {"instance": "$host", "config_dir": "$dir", "root_dir": "$dir/payara",

@@ -126,7 +126,7 @@ _cb_app_env() {
   bash -n "$1" || return 1
   (set -a; . "$1"; for v in APP_INSTANCE DB_URL DB_USER DB_MIGRATION_USER PAYARA_MICRO_JAR JAVA_OPTS PAYARA_ARGS; do
      [ -n "${!v:-}" ] || { echo "$v is empty"; exit 1; }; done
-   for o in --deploy --contextroot --rootdir --name --port --clustermode --interfaces --startport; do
+   for o in --deploy --contextroot --rootdir --name --port --clustermode --interfaces --startport --shutdowngrace; do
      [[ " $PAYARA_ARGS " == *" $o "* ]] || { echo "PAYARA_ARGS lacks $o"; exit 1; }; done)
 }
 # What run-unit.sh (the local cluster) and systemd would execute, without executing it.
@@ -222,7 +222,8 @@ cookbooks_verify() {
       TS_ROUTER_PATTERN="mysqlrouter --config $(router_dir "$h")/mysqlrouter.conf" \
       TS_ROUTER_CONF="$(router_dir "$h")/mysqlrouter.conf" TS_CLUSTER_NAME="$DB_CLUSTER_NAME" \
       TS_ROUTER_ID="$(router_id_of "$h")" TS_APP_ADDRESS="$(host_address "$h")" \
-      TS_APP_CONFIG_DIR="$STATE/$h" TS_APP_INSTANCE="$h" TS_APP_PATTERN="-jar $APP_JAR --deploy .* --name $h --port"
+      TS_APP_CONFIG_DIR="$STATE/$h" TS_APP_UNIT="$STATE/$h/timestamp-service.service" TS_APP_INSTANCE="$h" \
+      TS_APP_PATTERN="-jar $APP_JAR --deploy .* --name $h --port"
   done
   local lb_env=(TS_NGINX_PATTERN="nginx -c $LB_DIR/nginx.conf" TS_NGINX_SITE="$LB_DIR/conf.d/timestamp-site.conf"
     TS_LB_URL="http://127.0.0.1:$LB_PORT" TS_LB_PORT="$LB_PORT" TS_APP_INSTANCES="$(hosts_of app | tr '\n' ' ')")

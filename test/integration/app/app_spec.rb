@@ -57,6 +57,11 @@ describe file("#{config_dir}/timestamp-service.env") do
   its('content') { should match(%r{^PAYARA_ARGS=".*--contextroot / .*--clustermode tcpip:\S+}) }
 end
 
+# Payara Micro starts from an empty root directory, so only the WAR given by --deploy runs.
+describe file(ts_setting('TS_APP_UNIT', '/etc/systemd/system/timestamp-service.service')) do
+  its('content') { should match(/^ExecStartPre=\S+find \S+ -mindepth 1 -delete$/) }
+end
+
 describe command("stat -c %a #{config_dir}/secrets.env") do
   its('stdout') { should eq "600\n" }
 end
