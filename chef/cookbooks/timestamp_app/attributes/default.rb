@@ -13,6 +13,10 @@ default['timestamp_app']['root_dir'] = '/var/lib/timestamp-service'
 default['timestamp_app']['instance'] = 'app-a'
 default['timestamp_app']['http_port'] = 8080
 default['timestamp_app']['jvm_options'] = '-Xms256m -Xmx512m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError'
+# On SIGTERM Payara Micro serves on for this long before it undeploys the application: the
+# requests begun finish, new ones get a 503 that nginx retries on another instance. Keep it
+# shorter than nginx's fail_timeout (5 s), which is when nginx tries a failed instance again.
+default['timestamp_app']['shutdown_grace_ms'] = 3000
 
 # Payara Data Grid (Hazelcast): the address this host joins from, and every app host of
 # the cluster as address:port.

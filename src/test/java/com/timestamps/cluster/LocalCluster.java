@@ -30,7 +30,17 @@ final class LocalCluster {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     HttpResponse<String> send(String method, String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(baseUri.resolve(path))
+        return send(baseUri.resolve(path), method, body, headers);
+    }
+
+    /** A request to one component directly, by its address in {@code ./stack status}. */
+    HttpResponse<String> sendTo(String component, String method, String path) {
+        String address = component(component).getString("address");
+        return send(URI.create("http://" + address + path), method, null);
+    }
+
+    private HttpResponse<String> send(URI uri, String method, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
@@ -39,7 +49,7 @@ final class LocalCluster {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new AssertionError(method + " " + path + " failed: " + e, e);
+            throw new AssertionError(method + " " + uri + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
