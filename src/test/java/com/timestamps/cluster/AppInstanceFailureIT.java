@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -14,10 +15,11 @@ import org.junit.jupiter.api.Test;
 class AppInstanceFailureIT {
 
     private final LocalCluster cluster = new LocalCluster();
+    private ProcessHandle victim;
 
     @Test
     void requestsKeepSucceedingAfterKillDashNineOfOneInstance() {
-        ProcessHandle victim = appA();
+        victim = appA();
         assertTrue(victim.destroyForcibly(), "SIGKILL sent to app-a");
         assertTrue(eventually(Duration.ofSeconds(10), () -> !victim.isAlive()), "app-a is gone");
 
@@ -31,7 +33,7 @@ class AppInstanceFailureIT {
 
     @Test
     void aStoppingInstanceTurnsNewRequestsAwayAndNginxSendsThemToTheOther() {
-        ProcessHandle victim = appA();
+        victim = appA();
         assertTrue(victim.destroy(), "SIGTERM sent to app-a");
 
         // its shutdown grace period: not ready, and a JSON 503 before anything is written
@@ -60,7 +62,11 @@ class AppInstanceFailureIT {
     }
 
     @AfterEach
-    void bringTheInstanceBack() {
+    void bringTheInstanceBack() throws Exception {
+        // a stopping instance still runs for its grace period, and `up` leaves a running one alone
+        if (victim != null) {
+            victim.onExit().get(60, TimeUnit.SECONDS);
+        }
         cluster.stack("up");
         assertEquals("ready", cluster.component("app-a").getString("state"));
     }
