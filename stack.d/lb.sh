@@ -44,19 +44,14 @@ lb_down() { stop_daemon lb nginx QUIT; }
 # once the old workers have exited, so a drained instance is sent nothing from then on (the
 # signal alone returns before the old workers stop, and they route by the old configuration).
 lb_reload() {
-  local master old i
+  local master old
   master=$(running_pid lb nginx) || return 1
-  old=$(pgrep -P "$master")
+  old=$(pgrep -P "$master" | tr '\n' ' ')
   nginx -c "$LB_DIR/nginx.conf" -s reload 2>>"$(log_file lb nginx)" || return 1
-  # bounded by nginx's read timeout (35 s): an old worker waits for its requests' answers
-  for i in $(seq 1 450); do
-    any_alive $old || return 0
-    sleep 0.1
-  done
-  warn "nginx: old workers still run 45 s after the reload"
+  # an old worker exits once its requests are answered: within nginx's longest timeout (45 s)
+  wait_for "nginx's old workers to exit" 45 eval "! kill -0 $old 2>/dev/null" \
+    || warn "nginx: old workers still run 45 s after the reload"
 }
-
-any_alive() { local pid; for pid; do kill -0 "$pid" 2>/dev/null && return 0; done; return 1; }
 
 # lb_drain HOST / lb_undrain HOST: take an app host out of rotation and back (nginx reloads
 # gracefully: requests in flight finish on the old workers).
