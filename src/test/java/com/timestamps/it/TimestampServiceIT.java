@@ -1,6 +1,7 @@
 package com.timestamps.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -110,7 +111,7 @@ class TimestampServiceIT {
         assertTrue(TIMESTAMP.matcher(record.getString("timestamp")).matches(), record.toString());
         assertEquals("arquillian", record.getString("instance"));
         assertEquals("/app/" + id, created.headers().firstValue("Location").orElseThrow());
-        assertTrue(created.headers().firstValue("Idempotent-Replayed").isEmpty());
+        assertFalse(replayed(created));
 
         HttpResponse<String> read = get("/app/" + id);
         assertEquals(200, read.statusCode());
@@ -148,7 +149,7 @@ class TimestampServiceIT {
             for (Future<HttpResponse<String>> answer : clients.invokeAll(requests)) {
                 assertEquals(201, answer.get().statusCode(), answer.get().body());
                 bodies.add(json(answer.get()));
-                created += answer.get().headers().firstValue("Idempotent-Replayed").isEmpty() ? 1 : 0;
+                created += replayed(answer.get()) ? 0 : 1;
             }
             assertEquals(1, bodies.size(), "every answer carries the one stored record");
             assertEquals(1, created, "one answer created the record, the others replayed it");
@@ -179,10 +180,8 @@ class TimestampServiceIT {
                 assertEquals(201, one.statusCode(), one.body());
                 assertEquals(201, other.statusCode(), other.body());
                 assertEquals(json(one), json(other), "both requests with a key answer its one record");
-                long replayed = Stream.of(one, other)
-                        .filter(answer -> answer.headers().firstValue("Idempotent-Replayed").isPresent())
-                        .count();
-                assertEquals(1, replayed, "one of the two created the record, the other replayed it");
+                assertEquals(1, Stream.of(one, other).filter(TimestampServiceIT::replayed).count(),
+                        "one of the two created the record, the other replayed it");
                 assertEquals(1, rowsWithKey("it-" + RUN + "-burst-" + k));
                 records.add(json(one));
             }
@@ -312,6 +311,11 @@ class TimestampServiceIT {
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The answer replays a record stored before (header {@code Idempotent-Replayed}). */
+    private static boolean replayed(HttpResponse<String> answer) {
+        return answer.headers().firstValue("Idempotent-Replayed").isPresent();
     }
 
     private static JsonObject json(HttpResponse<String> answer) {
