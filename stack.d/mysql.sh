@@ -201,12 +201,14 @@ _db_recovery_credentials() {
 }
 
 # A member whose GR is in ERROR (or stuck without quorum) must stop GR before starting anew.
+# The STOP may wait up to 60 s: a member expelled by a cut is in its auto-rejoin, whose leave
+# step waits that long for a view change. A START sent while the STOP still runs fails.
 _db_stop_gr_if_needed() {
   local m=$1 state; state=$(_db_self_state "$m" || true)
   case $state in
     ""|OFFLINE) ;;
     *) info "$m: stopping Group Replication (state $state)"
-       _db_sql "$m" "STOP GROUP_REPLICATION" >/dev/null || true ;;
+       DB_SQL_TIMEOUT=90 _db_sql "$m" "STOP GROUP_REPLICATION" >/dev/null || true ;;
   esac
 }
 
@@ -273,7 +275,8 @@ _db_join() {
   local m=$1 t0=$SECONDS
   _db_stop_gr_if_needed "$m"
   _db_recovery_credentials "$m"
-  _db_sql "$m" "START GROUP_REPLICATION" >/dev/null \
+  # START returns once the member is in the group's view: more than 10 s after a long cut
+  DB_SQL_TIMEOUT=60 _db_sql "$m" "START GROUP_REPLICATION" >/dev/null \
     || { warn "$m: START GROUP_REPLICATION failed (see $(log_file "$m" mysqld))"; return 1; }
   if _db_wait_online "$m" 180; then info "$m: ONLINE ($((SECONDS - t0)) s)"
   else warn "$m: did not reach ONLINE (state $(_db_self_state "$m" || echo '?'))"; return 1; fi
