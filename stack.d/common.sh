@@ -173,3 +173,7 @@ render() {
     || { rm -f "$a" "$v"; die "rendering $cookbook/$template failed"; }
   rm -f "$a" "$v"
 }
+
+# ---- cluster operations ------------------------------------------------------------
+# ops AREA ACTION ARGS...: one operation of the cookbooks' library code (stack.d/ops.rb).
+ops() { ruby "$STACKD/ops.rb" "$@"; }

@@ -21,14 +21,11 @@ module TimestampCommon
       value
     end
   end
-
-  # SQL literal quoting for values passed to the mysql client on stdin.
-  module Sql
-    def self.quote(value)
-      "'#{value.to_s.gsub('\\', '\\\\\\\\').gsub("'", "\\\\'")}'"
-    end
-  end
 end
 
-Chef::DSL::Recipe.include(TimestampCommon::Secrets)
-Chef::Resource.include(TimestampCommon::Secrets)
+# Loaded by Chef: recipes and resources call timestamp_secret. (The local cluster loads the
+# cookbooks' libraries without Chef and passes its secrets itself.)
+if defined?(Chef::DSL::Recipe)
+  Chef::DSL::Recipe.include(TimestampCommon::Secrets)
+  Chef::Resource.include(TimestampCommon::Secrets)
+end
