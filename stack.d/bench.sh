@@ -49,7 +49,7 @@ bench_check_cluster() {
 }
 
 bench_tables() {
-  local primary; primary=$(_db_primary) || die "no primary"
+  local primary; primary=$(db_primary) || die "no primary"
   # Same shape as the service's table (LIKE copies columns, keys and indexes); emptied per
   # run. ts_app's grant (SELECT, INSERT ON timestamps.*) covers them.
   db_client "$primary" -NB -e "

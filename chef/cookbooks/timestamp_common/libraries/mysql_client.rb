@@ -15,10 +15,11 @@ module TimestampCommon
     end
   end
 
-  # How the mysql client reaches one server: an option file (root over the local socket),
-  # or host, port, user and password over TCP (written to a private option file for the
-  # duration of the call, so no password reaches a command line).
-  MysqlEndpoint = Struct.new(:label, :defaults_file, :host, :port, :user, :password, keyword_init: true) do
+  # How the mysql client reaches one server: an option file (root over the local socket);
+  # a socket and user without a password (a new datadir's root); or host, port, user and
+  # password over TCP (written to a private option file for the duration of the call, so no
+  # password reaches a command line).
+  MysqlEndpoint = Struct.new(:label, :defaults_file, :socket, :host, :port, :user, :password, keyword_init: true) do
     def to_s
       label || host || defaults_file
     end
@@ -60,6 +61,8 @@ module TimestampCommon
 
     def call(endpoint, args, input: nil, timeout: 10)
       return run(["--defaults-file=#{endpoint.defaults_file}", *args], input, timeout) if endpoint.defaults_file
+      return run(['--no-defaults', "--socket=#{endpoint.socket}", "--user=#{endpoint.user}", *args], input, timeout) \
+        if endpoint.socket
 
       Tempfile.create('timestamp-mysql') do |file|
         file.chmod(0o600)

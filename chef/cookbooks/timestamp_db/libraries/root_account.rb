@@ -1,0 +1,28 @@
+# frozen_string_literal: true
+
+module TimestampDb
+  # The root account of a member: a datadir made with --initialize-insecure has root
+  # without a password until the first start sets one. Guarded by a real login, so it is
+  # set once, without binary logging (a joining member carries no transaction of its own).
+  class RootAccount
+    # sql: a TimestampCommon::MysqlClient; endpoint: root's option file (with the password);
+    # socket: the server's socket for the first, passwordless login.
+    def initialize(sql, endpoint, socket:)
+      @sql = sql
+      @endpoint = endpoint
+      @socket = socket
+    end
+
+    def login_works?
+      !@sql.query(@endpoint, 'SELECT 1').nil?
+    end
+
+    # Sets the password over the passwordless socket login; false if that login fails
+    # (the server is not up yet, or root already has another password).
+    def set_password(password)
+      first_login = TimestampCommon::MysqlEndpoint.new(label: 'root (no password)', socket: @socket, user: 'root')
+      !@sql.query(first_login, "SET sql_log_bin = 0; ALTER USER 'root'@'localhost' IDENTIFIED BY " \
+                               "#{TimestampCommon::Sql.quote(password)}").nil?
+    end
+  end
+end
