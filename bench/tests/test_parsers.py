@@ -5,7 +5,8 @@ malformed one must be rejected (an exception), never read as zeros.
 
 No cluster, no load tool, no MySQL (a stand-in MySQLdb module is used when Debian's
 python3-mysqldb is not installed): run from the repository root with
-  /usr/bin/python3 -m unittest discover -s bench/tests
+  /usr/bin/python3 py-tests.py                          (every Python unit test)
+  /usr/bin/python3 -m unittest discover -s bench/tests  (these only)
 """
 import importlib.util
 import json

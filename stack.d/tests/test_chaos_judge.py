@@ -2,7 +2,8 @@
 checksum comparison and Result.passed, on made-up histories and made-up member rows.
 
 No cluster, no ./stack, no network: run from the repository root with
-  /usr/bin/python3 -m unittest discover -s stack.d/tests
+  /usr/bin/python3 py-tests.py                            (every Python unit test)
+  /usr/bin/python3 -m unittest discover -s stack.d/tests  (these only)
 """
 import json
 import subprocess
