@@ -60,6 +60,13 @@ def components(state):
     return {k: v for k, v in found.items() if v}
 
 
+def parse_proc_stat(text):
+    """(ppid, cpu ticks, rss bytes) of one /proc/PID/stat; IndexError or ValueError if malformed."""
+    rest = text.rsplit(")", 1)[1].split()
+    # rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15, rss 24 (pages)
+    return int(rest[1]), int(rest[11]) + int(rest[12]), int(rest[21]) * PAGE
+
+
 def proc_table():
     """pid -> (ppid, cpu ticks, rss bytes) of every process."""
     table = {}
@@ -68,19 +75,23 @@ def proc_table():
             continue
         try:
             with open(f"/proc/{d}/stat", encoding="ascii", errors="replace") as f:
-                rest = f.read().rsplit(")", 1)[1].split()
+                text = f.read()
         except OSError:
             continue
-        # rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15, rss 24 (pages)
-        table[int(d)] = (int(rest[1]), int(rest[11]) + int(rest[12]), int(rest[21]) * PAGE)
+        table[int(d)] = parse_proc_stat(text)
     return table
+
+
+def parse_cpu_line(line):
+    """(busy, total) ticks of /proc/stat's first line; IndexError or ValueError if malformed."""
+    v = [int(x) for x in line.split()[1:]]
+    idle = v[3] + v[4]            # idle + iowait
+    return sum(v[:8]) - idle, sum(v[:8])
 
 
 def host_busy_ticks():
     with open("/proc/stat", encoding="ascii") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    idle = v[3] + v[4]            # idle + iowait
-    return sum(v[:8]) - idle, sum(v[:8])
+        return parse_cpu_line(f.readline())
 
 
 class Sampler(threading.Thread):

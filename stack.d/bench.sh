@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # ./stack bench: the benchmark of the running local cluster, side by side with the database
 # ceiling (sysbench, one row per transaction through Router) and the seed design as a peer
 # (bench/seed-peer: Flask + gunicorn + MySQLdb, behind the same nginx and Router).
@@ -211,8 +212,10 @@ cmd_bench() {
     shift
   done
   local n napp; napp=$(hosts_of app | wc -l)
+  # shellcheck disable=SC2015  # "A && B || die": die when any test fails, as meant
   for n in $instances; do [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le "$napp" ] \
     || die "--instances: each must be 1..$napp (the stack has $napp app hosts)"; done
+  # shellcheck disable=SC2015  # as above
   for n in $concs; do [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] || die "--concurrency: positive numbers"; done
   [[ "$BENCH_WARMUP_RUNS" =~ ^[0-9]+$ ]] || die "--warmup-runs: a number (0: no warm-up)"
 

@@ -447,6 +447,11 @@ CHECKSUM_SQL = ("SELECT COUNT(*), BIT_XOR(CRC32(CONCAT_WS('|', HEX(id), recorded
                 "instance))) FROM timestamps.timestamp_record")
 
 
+def sums_identical(sums):
+    """True when every member answered and all report the same (row count, checksum)."""
+    return len(sums) == len(MEMBERS) and len(set(sums.values())) == 1
+
+
 def wait_identical():
     """Waits (bounded) until all members report the same row count and checksum."""
     deadline = now() + CONVERGENCE_TIMEOUT_S
@@ -456,7 +461,7 @@ def wait_identical():
             sums = {m: tuple(mysql_rows(m, CHECKSUM_SQL)[0]) for m in MEMBERS}
         except RuntimeError:
             sums = {}
-        if len(sums) == len(MEMBERS) and len(set(sums.values())) == 1:
+        if sums_identical(sums):
             return True, sums
         time.sleep(1)
     return False, sums

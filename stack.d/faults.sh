@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Faults to inject into the running local cluster, for the fault suite and for people who
 # want to see the failover themselves. Each one is a single, bounded action.
 
@@ -37,13 +38,14 @@ fault_kill() {
   info "$1: killed pid $pid"
 }
 
+# shellcheck disable=SC2153  # HOSTS is the stack's host table (stack.d/common.sh), not a typo of hosts
 zone_hosts() { local h n z; for h in "${HOSTS[@]}"; do read -r n _ z _ <<<"$h"; if [ "$z" = "$1" ]; then echo "$n"; fi; done; }
 
 fault_link() { # fault_link ZONE up|down
   local hosts; hosts=$(zone_hosts "${1:-}")
   [ -n "$hosts" ] || die "unknown zone '${1:-}' (a, b or c)"
   local h; for h in $hosts; do ip link set "$(netns_of "$h")" "$2"; done
-  info "zone $1 ($(echo $hosts)): links $2"
+  info "zone $1 (${hosts//$'\n'/ }): links $2"
 }
 
 fault_rolling_restart() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # MySQL 9.x server, client and Router from Debian sid, unpacked into a private prefix.
 # Debian 12 ships no MySQL server; sid does. We never install sid packages into the
 # host: a private apt configuration (own sources, lists, cache and an empty dpkg status,
@@ -33,6 +34,7 @@ mysql_prefix_install() {
   local deb
   for deb in "$apt"/archives/*.deb; do dpkg -x "$deb" "$MYSQL_PREFIX.new"; done
   # The manifest records what sid actually served (it only serves its current version).
+  # shellcheck disable=SC2016  # ${Package} ${Version} are dpkg-deb's format fields, not shell's
   for deb in "$apt"/archives/*.deb; do dpkg-deb -W --showformat='${Package} ${Version}\n' "$deb"; done \
     | sort > "$MYSQL_PREFIX.new/.manifest"
   rm -rf "$MYSQL_PREFIX" && mv "$MYSQL_PREFIX.new" "$MYSQL_PREFIX"

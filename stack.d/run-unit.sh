@@ -6,6 +6,7 @@
 # environment files a Chef-managed host gets.
 set -euo pipefail
 unit=$1
+# shellcheck source=/dev/null  # the EnvironmentFile= files of the unit, known only at run time
 while IFS= read -r file; do
   set -a; . "$file"; set +a
 done < <(sed -n 's/^EnvironmentFile=-\{0,1\}//p' "$unit")
