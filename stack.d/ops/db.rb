@@ -58,7 +58,7 @@ module Ops
     entry = Db.config['members'].find { |m| m['name'] == name }
     root = TimestampDb::RootAccount.new(Db.sql, member.endpoint, socket: entry.fetch('socket'))
     deadline = Time.now + Integer(secs)
-    until root.login_works? || (root.set_password(Ops.env!('MYSQL_ROOT_PASSWORD')) && root.login_works?)
+    until root.login_works? || (root.initialize_password(Ops.env!('MYSQL_ROOT_PASSWORD')) && root.login_works?)
       Ops.fail!("#{name}: mysqld exited (see #{entry['log']})") unless Db.alive?(member)
       Ops.fail!("#{name}: mysqld did not answer within #{secs} s (see #{entry['log']})") if Time.now > deadline
       sleep 0.5

@@ -77,10 +77,8 @@ default['timestamp_db']['my_print_defaults'] = '/usr/bin/my_print_defaults'
 default['timestamp_db']['root_client_cnf'] = '/root/.my.cnf'
 # The cookbook's SQL files are copied here before they run.
 default['timestamp_db']['sql_dir'] = '/usr/local/share/timestamp-db'
-# The member allowed to bootstrap the group when no member has one (per environment).
-# It bootstraps only if no peer has a group and no reachable peer holds transactions it lacks.
-default['timestamp_db']['bootstrap_member'] = '127.0.0.1'
-# Members of the cluster, per environment: [{ 'name' => 'db-a', 'address' => '10.0.0.11' }, ...]
-# (names label the metadata rows; addresses are the members' report_host).
+# Members of the cluster, per environment, in order: [{ 'name' => 'db-a', 'address' => '10.0.0.11' }, ...]
+# (names label the metadata rows; addresses are the members' report_host). When no group
+# exists, the member holding the most transactions bootstraps it; among equals, the first.
 default['timestamp_db']['members'] = [{ 'name' => 'db', 'address' => '127.0.0.1' }]
 default['timestamp_db']['online_timeout'] = 180

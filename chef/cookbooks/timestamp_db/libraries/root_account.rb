@@ -19,7 +19,7 @@ module TimestampDb
 
     # Sets the password over the passwordless socket login; false if that login fails
     # (the server is not up yet, or root already has another password).
-    def set_password(password)
+    def initialize_password(password)
       first_login = TimestampCommon::MysqlEndpoint.new(label: 'root (no password)', socket: @socket, user: 'root')
       !@sql.query(first_login, "SET sql_log_bin = 0; ALTER USER 'root'@'localhost' IDENTIFIED BY " \
                                "#{TimestampCommon::Sql.quote(password)}").nil?

@@ -5,7 +5,7 @@
 # Recipe:: default
 #
 # A MySQL Group Replication member of the timestamp service: vendor packages, my.cnf for
-# this member's zone, the group (bootstrap on the bootstrap member, join elsewhere), the
+# this member's zone, the group (joined, or bootstrapped from the most advanced member), the
 # InnoDB Cluster metadata and the least-privilege accounts (written by the primary).
 db = node['timestamp_db']
 
@@ -45,12 +45,10 @@ end
 end
 
 gr = db['group_replication']
-peers = gr['seeds'].map { |seed| seed.split(':').first }.reject { |address| address == db['report_host'] }
 
 timestamp_db_group_member db['report_host'] do
   port db['port']
-  peers peers
-  bootstrap db['bootstrap_member'] == db['report_host']
+  members db['members']
   mysql_client db['mysql_client']
   root_client_cnf db['root_client_cnf']
   replication_password timestamp_secret('mysql_replication_password')

@@ -12,7 +12,7 @@ property :conf_file, String, name_property: true
 property :service_name, String, default: 'mysql'
 property :mysqld, String, default: '/usr/sbin/mysqld'
 property :my_print_defaults, String, default: '/usr/bin/my_print_defaults'
-property :mysql_client, String, default: '/usr/bin/mysql'
+property :mysql_client, [String, Array], default: '/usr/bin/mysql'
 property :datadir, String, default: '/var/lib/mysql'
 property :socket, String, default: '/run/mysqld/mysqld.sock'
 property :user, String, default: 'mysql'
@@ -20,8 +20,6 @@ property :root_client_cnf, String, default: '/root/.my.cnf'
 property :root_password, String, sensitive: true, required: true
 
 action_class do
-  include TimestampDb::Helpers
-
   def initialized?
     ::File.directory?(::File.join(new_resource.datadir, 'mysql'))
   end
@@ -32,8 +30,10 @@ action_class do
     out.stdout.lines.map(&:chomp).grep_v(/\A--(group[_-]replication[_-]|plugin[_-]load[_-]add=)/)
   end
 
-  def root_login_works?
-    !local_query(new_resource.mysql_client, new_resource.root_client_cnf, 'SELECT 1').nil?
+  def root_account
+    sql = TimestampCommon::MysqlClient.new(TimestampCommon::CommandRunner.new, client: new_resource.mysql_client)
+    TimestampDb::RootAccount.new(sql, TimestampCommon::MysqlEndpoint.new(defaults_file: new_resource.root_client_cnf),
+                                 socket: new_resource.socket)
   end
 end
 
@@ -79,15 +79,12 @@ action :create do
     sensitive true
   end
 
-  # Guarded by a real login: after --initialize-insecure (no password) or a package that
-  # left root on auth_socket, the password is set once, without binary logging so a
-  # joining member carries no transaction of its own.
-  unless root_login_works?
+  # Guarded by a real login (TimestampDb::RootAccount, the class ./stack runs too): after
+  # --initialize-insecure root has no password until it is set here, once.
+  account = root_account
+  unless account.login_works?
     converge_by 'set the root password' do
-      sql = "SET sql_log_bin = 0; ALTER USER 'root'@'localhost' IDENTIFIED BY " \
-            "#{TimestampCommon::Sql.quote(new_resource.root_password)};"
-      shell_out!(new_resource.mysql_client, '--no-defaults', "--socket=#{new_resource.socket}", '-uroot',
-                 '--connect-timeout=5', input: sql, timeout: 60, sensitive: true)
+      account.initialize_password(new_resource.root_password) or raise 'setting the root password over the socket failed'
     end
   end
 end

@@ -65,7 +65,8 @@ class FakeServers
     return [['self', server[:uuid], server[:address], server[:state], '-']] unless @group.include?(name)
 
     @group.sort_by { |n| n == name ? 0 : 1 }.map do |n|
-      [n == name ? 'self' : 'peer', self[n][:uuid], self[n][:address], self[n][:state], n == @group.first ? 'PRIMARY' : 'SECONDARY']
+      [n == name ? 'self' : 'peer', self[n][:uuid], self[n][:address], self[n][:state],
+       n == @group.first ? 'PRIMARY' : 'SECONDARY']
     end
   end
 
@@ -106,6 +107,7 @@ describe TimestampDb::Group do
       online = ->(me, *others) { [{ self: true, state: me }, *others.map { |s| { self: false, state: s } }] }
       expect(described_class.quorum?(online.call('ONLINE', 'ONLINE', 'UNREACHABLE'))).to be true
       expect(described_class.quorum?(online.call('ONLINE', 'UNREACHABLE', 'UNREACHABLE'))).to be false
+      expect(described_class.quorum?(online.call('ONLINE', 'UNREACHABLE'))).to be false # half is no majority
       expect(described_class.quorum?(online.call('RECOVERING', 'ONLINE', 'ONLINE'))).to be false
       expect(described_class.quorum?(online.call('ONLINE'))).to be true
       expect(described_class.quorum?(nil)).to be false
