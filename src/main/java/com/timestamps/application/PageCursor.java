@@ -1,5 +1,6 @@
 package com.timestamps.application;
 
+import com.timestamps.domain.RecordPosition;
 import com.timestamps.domain.TimestampRecord;
 import com.timestamps.domain.UtcMicros;
 import com.timestamps.domain.Uuids;
@@ -19,6 +20,11 @@ public record PageCursor(LocalDateTime recordedAt, UUID id) {
 
     public static PageCursor after(TimestampRecord last) {
         return new PageCursor(last.recordedAt(), last.id());
+    }
+
+    /** The same place, as the record store takes it. */
+    public RecordPosition position() {
+        return new RecordPosition(recordedAt, id);
     }
 
     public String encode() {

@@ -1,12 +1,13 @@
 package com.timestamps.application;
 
 import com.timestamps.domain.RequestKey;
+import com.timestamps.domain.StoreUnavailableException;
 import com.timestamps.domain.TimestampRecord;
+import com.timestamps.domain.TimestampRecordStore;
 import com.timestamps.domain.UtcMicros;
 import com.timestamps.domain.UuidV7Generator;
 import com.timestamps.domain.Uuids;
-import com.timestamps.infrastructure.metrics.RecordingMetrics;
-import com.timestamps.infrastructure.persistence.TimestampRecordRepository;
+import com.timestamps.domain.WriteMetrics;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -30,8 +31,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *
  * <p>Every database step is retried with back-off while the database is unavailable (Router
  * closes connections and refuses new ones during a primary failover) until the retry budget is
- * spent. Retrying a write is safe because the request keys are unique: a key stored already,
- * say by a commit whose outcome was lost, is found instead of being written twice.
+ * spent; then the store's {@link StoreUnavailableException} becomes the client's
+ * {@link DatabaseUnavailableException}. Retrying a write is safe because the request keys are
+ * unique: a key stored already, say by a commit whose outcome was lost, is found instead of
+ * being written twice.
  */
 @ApplicationScoped
 public class TimestampRecordingService {
@@ -43,13 +46,13 @@ public class TimestampRecordingService {
     private final UuidV7Generator ids = new UuidV7Generator(clock);
 
     @Inject
-    TimestampRecordRepository repository;
+    TimestampRecordStore store;
 
     @Inject
     InstanceName instanceName;
 
     @Inject
-    RecordingMetrics metrics;
+    WriteMetrics metrics;
 
     @Inject
     @ConfigProperty(name = "db.retry-budget-ms")
@@ -103,7 +106,7 @@ public class TimestampRecordingService {
             proposed.computeIfAbsent(request.key(),
                     key -> new TimestampRecord(request.id(), UtcMicros.now(clock), key, instanceName.get()));
         }
-        Map<RequestKey, TimestampRecord> stored = repository.storeNewKeys(proposed.values());
+        Map<RequestKey, TimestampRecord> stored = store.storeNewKeys(proposed.values());
         return batch.stream().map(request -> {
             TimestampRecord record = stored.get(request.key());
             // another id means an earlier request (or one before it in this batch) stored the key
@@ -113,12 +116,12 @@ public class TimestampRecordingService {
 
     public TimestampRecord find(String id) {
         UUID uuid = Uuids.parseCanonical(id).orElseThrow(() -> new RecordNotFoundException(id));
-        return retrying(budgetFromNow(), () -> repository.findById(uuid)).orElseThrow(() -> new RecordNotFoundException(id));
+        return retrying(budgetFromNow(), () -> store.findById(uuid)).orElseThrow(() -> new RecordNotFoundException(id));
     }
 
     public Page list(PageRequest request) {
         // one extra row tells whether a next page exists
-        List<TimestampRecord> rows = retrying(budgetFromNow(), () -> repository.newestFirst(request.after(), request.limit() + 1));
+        List<TimestampRecord> rows = retrying(budgetFromNow(), () -> store.newestFirst(request.after().map(PageCursor::position), request.limit() + 1));
         if (rows.size() <= request.limit()) {
             return new Page(rows, Optional.empty());
         }
@@ -130,15 +133,18 @@ public class TimestampRecordingService {
         return System.nanoTime() + retryBudgetMillis * 1_000_000;
     }
 
-    /** Runs the step until it succeeds, or until another back-off would pass the deadline. */
+    /**
+     * Runs the step until it succeeds, or until another back-off would pass the deadline; then
+     * the store's last failure is thrown as a {@link DatabaseUnavailableException}.
+     */
     private static <T> T retrying(long deadlineNanos, Supplier<T> step) {
         long backoff = FIRST_BACKOFF_MILLIS;
         while (true) {
             try {
                 return step.get();
-            } catch (DatabaseUnavailableException e) {
+            } catch (StoreUnavailableException e) {
                 if (System.nanoTime() + backoff * 1_000_000 > deadlineNanos) {
-                    throw e;
+                    throw unavailable(e);
                 }
                 sleep(backoff, e);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
@@ -146,12 +152,16 @@ public class TimestampRecordingService {
         }
     }
 
-    private static void sleep(long millis, DatabaseUnavailableException cause) {
+    private static void sleep(long millis, StoreUnavailableException cause) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw cause;
+            throw unavailable(cause);
         }
+    }
+
+    private static DatabaseUnavailableException unavailable(StoreUnavailableException e) {
+        return new DatabaseUnavailableException(e.getMessage(), e);
     }
 }

@@ -1,5 +1,6 @@
 package com.timestamps.infrastructure.metrics;
 
+import com.timestamps.domain.WriteMetrics;
 import com.timestamps.infrastructure.persistence.TimestampsPersistence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -13,11 +14,12 @@ import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.Timer;
 
 /**
- * Application metrics, at {@code /metrics?scope=application}. Timer quantiles come out in
+ * Application metrics, at {@code /metrics?scope=application}: the {@link WriteMetrics} the
+ * recording service emits, and those of the REST resource. Timer quantiles come out in
  * nanoseconds under a {@code _seconds} name (a Payara bug); use {@code _sum} and {@code _count}.
  */
 @ApplicationScoped
-public class RecordingMetrics {
+public class RecordingMetrics implements WriteMetrics {
 
     private static final Metadata RECORDED = Metadata.builder()
             .withName("timestamps.recorded")
@@ -58,6 +60,7 @@ public class RecordingMetrics {
                 persistence, p -> TimestampsPersistence.MAX_POOL_SIZE);
     }
 
+    @Override
     public void registerWriteQueue(IntSupplier queued) {
         registry.gauge(Metadata.builder()
                         .withName("timestamps.write.queued")
@@ -66,6 +69,7 @@ public class RecordingMetrics {
                 queued, IntSupplier::getAsInt);
     }
 
+    @Override
     public void batchWritten(int requests) {
         registry.histogram(BATCH_REQUESTS).update(requests);
     }

@@ -1,9 +1,10 @@
 package com.timestamps.infrastructure.persistence;
 
-import com.timestamps.application.DatabaseUnavailableException;
-import com.timestamps.application.PageCursor;
+import com.timestamps.domain.RecordPosition;
 import com.timestamps.domain.RequestKey;
+import com.timestamps.domain.StoreUnavailableException;
 import com.timestamps.domain.TimestampRecord;
+import com.timestamps.domain.TimestampRecordStore;
 import com.timestamps.domain.Uuids;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,11 +24,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Stores and reads {@link TimestampRecord}s. Database outages come out as
- * {@link DatabaseUnavailableException}, also while the schema has not been migrated yet.
+ * The {@link TimestampRecordStore} in MySQL, through JPA. Database outages come out as
+ * {@link StoreUnavailableException}, also while the schema has not been migrated yet.
  */
 @ApplicationScoped
-public class TimestampRecordRepository {
+public class TimestampRecordRepository implements TimestampRecordStore {
 
     private static final Logger LOG = Logger.getLogger(TimestampRecordRepository.class.getName());
 
@@ -47,6 +48,7 @@ public class TimestampRecordRepository {
     @Resource
     UserTransaction transaction;
 
+    @Override
     public Optional<TimestampRecord> findById(UUID id) {
         return read(em -> em.createQuery("SELECT r FROM TimestampRecord r WHERE r.id = :id", TimestampRecord.class)
                 .setParameter("id", Uuids.toBytes(id))
@@ -54,9 +56,9 @@ public class TimestampRecordRepository {
                 .findFirst());
     }
 
-    /** Newest first (timestamp desc, id desc), starting after the cursor if there is one. */
+    @Override
     @SuppressWarnings("unchecked")
-    public List<TimestampRecord> newestFirst(Optional<PageCursor> after, int limit) {
+    public List<TimestampRecord> newestFirst(Optional<RecordPosition> after, int limit) {
         return read(em -> {
             Query query;
             if (after.isPresent()) {
@@ -72,13 +74,7 @@ public class TimestampRecordRepository {
         });
     }
 
-    /**
-     * In one transaction, inserts the records whose request key is not stored yet. The keys
-     * must be distinct.
-     *
-     * @return for each record's request key, the record stored for it: the one found, or the
-     *     record given here if it was inserted
-     */
+    @Override
     public Map<RequestKey, TimestampRecord> storeNewKeys(Collection<TimestampRecord> records) {
         requireSchema();
         // Nearly every key is new, so the first try inserts without looking the keys up. A key
@@ -136,14 +132,14 @@ public class TimestampRecordRepository {
 
     private void requireSchema() {
         if (!schema.isMigrated()) {
-            throw new DatabaseUnavailableException("database schema not migrated yet", null);
+            throw new StoreUnavailableException("database schema not migrated yet", null);
         }
     }
 
     private static RuntimeException translate(Exception e) {
         if (PersistenceFailures.classify(e) == PersistenceFailures.Kind.UNAVAILABLE) {
             LOG.log(Level.FINE, "database unavailable", e);
-            return new DatabaseUnavailableException("database unavailable", e);
+            return new StoreUnavailableException("database unavailable", e);
         }
         return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
     }

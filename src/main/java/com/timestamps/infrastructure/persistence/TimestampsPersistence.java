@@ -32,9 +32,12 @@ import javax.sql.DataSource;
         maxPoolSize = TimestampsPersistence.MAX_POOL_SIZE,
         maxIdleTime = 300,
         properties = {
-            // Connector/J: fail fast when the database (or Router) does not answer
-            "connectTimeout=2000",
-            "socketTimeout=10000",
+            // Connector/J: fail fast when the database (or Router) does not answer. Settings
+            // (defaults in microprofile-config.properties, env DB_CONNECT_TIMEOUT_MS and
+            // DB_SOCKET_TIMEOUT_MS): they bound one attempt of a database step, and the timeout
+            // chain (retry budget plus one attempt < nginx's read timeout) depends on them.
+            "connectTimeout=${MPCONFIG=db.connect-timeout-ms}",
+            "socketTimeout=${MPCONFIG=db.socket-timeout-ms}",
             "tcpKeepAlive=true",
             // a JDBC batch of INSERTs goes to the server as one multi-row INSERT
             "rewriteBatchedStatements=true",
