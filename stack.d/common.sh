@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared pieces of ./stack: paths, output, the host table, network namespaces,
 # processes, secrets and template rendering. Sourced by ./stack; no side effects.
 
@@ -123,14 +124,14 @@ stop_daemon() {
 # wait_for DESCRIPTION SECONDS CMD...: poll CMD every half second until it succeeds.
 wait_for() {
   local what=$1 secs=$2 i; shift 2
-  for i in $(seq 1 $((secs * 2))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  for _ in $(seq 1 $((secs * 2))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
   return 1
 }
 
 # ---- host packages ----------------------------------------------------------------
 # apt_install_missing CHECK:PACKAGE...: install, from the machine's own Debian suite, each
 # package whose CHECK fails: a command on PATH, or py:MODULE importable by Debian's python3.
-# Sets APT_INSTALLED to what it installed.
+# Sets APT_INSTALLED to what it installed (read by the caller).
 apt_install_missing() {
   local pair check missing=()
   for pair in "$@"; do
@@ -140,6 +141,7 @@ apt_install_missing() {
       *) command -v "$check" >/dev/null ;;
     esac || missing+=("${pair##*:}")
   done
+  # shellcheck disable=SC2034 # read by ./stack
   APT_INSTALLED=("${missing[@]}")
   [ ${#missing[@]} -eq 0 ] && return 0
   step "installing ${missing[*]} (apt)"
@@ -158,7 +160,10 @@ secrets_load() {
        printf '%s=%s\n' "$name" "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
      done > "$SECRETS")
   fi
-  set -a; . "$SECRETS"; set +a
+  set -a
+  # shellcheck disable=SC1090 # generated above
+  . "$SECRETS"
+  set +a
 }
 
 # ---- configuration ---------------------------------------------------------------
@@ -177,3 +182,15 @@ render() {
 # ---- cluster operations ------------------------------------------------------------
 # ops AREA ACTION ARGS...: one operation of the cookbooks' library code (stack.d/ops.rb).
 ops() { ruby "$STACKD/ops.rb" "$@"; }
+
+# ---- checks ------------------------------------------------------------------------
+# One line per check, "ok" or "FAIL" (./stack test counts them); a caller declares
+# `local check_failures=0` and reads it afterwards.
+check_ok()   { printf '    ok    %s\n' "$*"; }
+check_fail() { printf '    FAIL  %s\n' "$*"; check_failures=$((check_failures + 1)); }
+# check_run DESCRIPTION CMD...: the command's output only on failure.
+check_run() {
+  local what=$1 out; shift
+  if out=$("$@" 2>&1); then check_ok "$what"; return 0; fi
+  check_fail "$what"; printf '%s\n' "$out" | sed 's/^/          /' | head -20; return 1
+}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Checks of the Chef cookbooks under chef/, without Chef (none is installable here).
 # Sourced after common.sh and mysql-prefix.sh.
 #
@@ -10,15 +11,6 @@
 
 CHEF_DIR=$ROOT/chef
 VERIFY_DIR=$ROOT/test/integration
-
-_cb_ok()   { printf '    ok    %s\n' "$*"; }
-_cb_fail() { printf '    FAIL  %s\n' "$*"; _cb_failures=$((_cb_failures + 1)); }
-# _cb_run DESCRIPTION CMD...: one line per check; the command's output only on failure.
-_cb_run() {
-  local what=$1 out; shift
-  if out=$("$@" 2>&1); then _cb_ok "$what"; return 0; fi
-  _cb_fail "$what"; printf '%s\n' "$out" | sed 's/^/          /' | head -20; return 1
-}
 
 _cb_ruby_files() {
   find "$CHEF_DIR" "$VERIFY_DIR" -name '*.rb' -type f
@@ -57,12 +49,12 @@ EOF
 _cb_check_db() { # LABEL ATTRS DIR
   local label=$1 attrs=$2 dir=$3 host
   host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")"); mkdir -p "$dir/db/files"
-  _cb_run "$label timestamp_db my.cnf renders" _cb_render timestamp_db my.cnf.erb "$dir/pure/my.cnf" "$attrs" || return 0
-  _cb_render timestamp_db my.cnf.erb "$dir/db/my.cnf" "$host" || { _cb_fail "$label my.cnf on host paths"; return 0; }
-  _cb_run "$label my.cnf: mysqld --validate-config" mysql_exec usr/sbin/mysqld --defaults-file="$dir/db/my.cnf" --validate-config
-  _cb_run "$label timestamp_db client.cnf renders" _cb_render timestamp_db client.cnf.erb "$dir/db/client.cnf" "$attrs" \
+  check_run "$label timestamp_db my.cnf renders" _cb_render timestamp_db my.cnf.erb "$dir/pure/my.cnf" "$attrs" || return 0
+  _cb_render timestamp_db my.cnf.erb "$dir/db/my.cnf" "$host" || { check_fail "$label my.cnf on host paths"; return 0; }
+  check_run "$label my.cnf: mysqld --validate-config" mysql_exec usr/sbin/mysqld --defaults-file="$dir/db/my.cnf" --validate-config
+  check_run "$label timestamp_db client.cnf renders" _cb_render timestamp_db client.cnf.erb "$dir/db/client.cnf" "$attrs" \
     '{"user": "root", "password": "not-a-secret"}' || return 0
-  _cb_run "$label client.cnf: my_print_defaults reads user, password, socket" _cb_client_cnf "$dir/db/client.cnf"
+  check_run "$label client.cnf: my_print_defaults reads user, password, socket" _cb_client_cnf "$dir/db/client.cnf"
 }
 _cb_client_cnf() {
   local got; got=$(mysql_exec usr/bin/my_print_defaults --defaults-file="$1" client | sed 's/=.*//' | sort | tr '\n' ' ')
@@ -73,13 +65,13 @@ _cb_check_router() {
   local label=$1 attrs=$2 dir=$3 host t
   host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")")
   for t in mysqlrouter.conf state.json master-key-reader timestamp-router.service; do
-    _cb_run "$label timestamp_router $t renders" _cb_render timestamp_router "$t.erb" "$dir/pure/$t" "$attrs" || return 0
-    _cb_render timestamp_router "$t.erb" "$dir/router/$t" "$host" || { _cb_fail "$label $t on host paths"; return 0; }
+    check_run "$label timestamp_router $t renders" _cb_render timestamp_router "$t.erb" "$dir/pure/$t" "$attrs" || return 0
+    _cb_render timestamp_router "$t.erb" "$dir/router/$t" "$host" || { check_fail "$label $t on host paths"; return 0; }
   done
-  _cb_run "$label state.json: valid JSON" jq -e '."metadata-cache"."cluster-metadata-servers" | length > 0' "$dir/router/state.json"
-  _cb_run "$label master-key-reader: sh -n" sh -n "$dir/router/master-key-reader"
-  _cb_run "$label mysqlrouter.conf: mysqlrouter starts on it (isolated network)" _cb_router_starts "$dir/router"
-  _cb_run "$label timestamp-router.service: systemd-analyze verify" _cb_unit_verify "$dir/router/timestamp-router.service"
+  check_run "$label state.json: valid JSON" jq -e '."metadata-cache"."cluster-metadata-servers" | length > 0' "$dir/router/state.json"
+  check_run "$label master-key-reader: sh -n" sh -n "$dir/router/master-key-reader"
+  check_run "$label mysqlrouter.conf: mysqlrouter starts on it (isolated network)" _cb_router_starts "$dir/router"
+  check_run "$label timestamp-router.service: systemd-analyze verify" _cb_unit_verify "$dir/router/timestamp-router.service"
 }
 # Router has no --validate-config: start it on the rendered files in a network namespace of
 # its own (no peer reachable), with a throwaway keyring; a bad option ends it at once.
@@ -113,17 +105,18 @@ _cb_check_app() {
   local label=$1 attrs=$2 dir=$3 host t
   host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")")
   for t in timestamp-service.env timestamp-service.service; do
-    _cb_run "$label timestamp_app $t renders" _cb_render timestamp_app "$t.erb" "$dir/pure/$t" "$attrs" || return 0
-    _cb_render timestamp_app "$t.erb" "$dir/app/$t" "$host" || { _cb_fail "$label $t on host paths"; return 0; }
+    check_run "$label timestamp_app $t renders" _cb_render timestamp_app "$t.erb" "$dir/pure/$t" "$attrs" || return 0
+    _cb_render timestamp_app "$t.erb" "$dir/app/$t" "$host" || { check_fail "$label $t on host paths"; return 0; }
   done
   printf 'DB_PASSWORD=x\nDB_MIGRATION_PASSWORD=x\n' > "$dir/app/secrets.env"
-  _cb_run "$label timestamp-service.env: shell syntax, every variable set" _cb_app_env "$dir/app/timestamp-service.env"
-  _cb_run "$label timestamp-service.service: systemd-analyze verify" _cb_unit_verify "$dir/app/timestamp-service.service"
-  _cb_run "$label timestamp-service.service: ExecStart expands to java -jar payara-micro.jar" \
+  check_run "$label timestamp-service.env: shell syntax, every variable set" _cb_app_env "$dir/app/timestamp-service.env"
+  check_run "$label timestamp-service.service: systemd-analyze verify" _cb_unit_verify "$dir/app/timestamp-service.service"
+  check_run "$label timestamp-service.service: ExecStart expands to java -jar payara-micro.jar" \
     _cb_app_command "$dir/app/timestamp-service.service"
 }
 _cb_app_env() {
   bash -n "$1" || return 1
+  # shellcheck disable=SC1090 # the rendered file under test
   (set -a; . "$1"; for v in APP_INSTANCE DB_URL DB_USER DB_MIGRATION_USER PAYARA_MICRO_JAR JAVA_OPTS PAYARA_ARGS; do
      [ -n "${!v:-}" ] || { echo "$v is empty"; exit 1; }; done
    for o in --deploy --contextroot --rootdir --name --port --clustermode --interfaces --startport --shutdowngrace; do
@@ -132,6 +125,7 @@ _cb_app_env() {
 # What run-unit.sh (the local cluster) and systemd would execute, without executing it.
 _cb_app_command() {
   local cmd; cmd=$(sed -n 's/^ExecStart=//p' "$1")
+  # shellcheck disable=SC1090 # the unit's environment files
   (while IFS= read -r f; do set -a; . "$f"; set +a; done < <(sed -n 's/^EnvironmentFile=-\{0,1\}//p' "$1")
    eval "set -- $cmd"; [ -x "$1" ] && [[ " $* " == *" -jar $PAYARA_MICRO_JAR --deploy "* ]] \
      || { echo "ExecStart expands to: $*"; exit 1; })
@@ -140,32 +134,32 @@ _cb_app_command() {
 _cb_check_lb() {
   local label=$1 attrs=$2 dir=$3 host
   host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")")
-  _cb_run "$label timestamp_lb nginx.conf renders" _cb_render timestamp_lb nginx.conf.erb "$dir/pure/nginx.conf" "$attrs" || return 0
-  _cb_run "$label timestamp_lb timestamp-site.conf renders" \
+  check_run "$label timestamp_lb nginx.conf renders" _cb_render timestamp_lb nginx.conf.erb "$dir/pure/nginx.conf" "$attrs" || return 0
+  check_run "$label timestamp_lb timestamp-site.conf renders" \
     _cb_render timestamp_lb timestamp-site.conf.erb "$dir/pure/timestamp-site.conf" "$attrs" || return 0
   mkdir -p "$dir/lb/conf.d" "$dir/lb/run"
   _cb_render timestamp_lb nginx.conf.erb "$dir/lb/nginx.conf" "$host" \
     && _cb_render timestamp_lb timestamp-site.conf.erb "$dir/lb/conf.d/timestamp-site.conf" "$host" \
-    || { _cb_fail "$label nginx files on host paths"; return 0; }
-  _cb_run "$label nginx.conf + site: nginx -t" nginx -q -t -c "$dir/lb/nginx.conf"
+    || { check_fail "$label nginx files on host paths"; return 0; }
+  check_run "$label nginx.conf + site: nginx -t" nginx -q -t -c "$dir/lb/nginx.conf"
 }
 
 cookbooks_check() {
-  local t0=$SECONDS tmp f n cookbooks attrs rubyfiles=() _cb_failures=0
+  local t0=$SECONDS tmp f n cookbooks attrs rubyfiles=() check_failures=0
   step "cookbooks: syntax, lint, templates rendered and checked by the real programs"
-  command -v rubocop >/dev/null || { _cb_fail "rubocop is not installed (apt-get install rubocop)"; return 1; }
-  mysql_prefix_ready || { _cb_fail "no MySQL prefix in $MYSQL_PREFIX (run ./stack up once)"; return 1; }
+  command -v rubocop >/dev/null || { check_fail "rubocop is not installed (apt-get install rubocop)"; return 1; }
+  mysql_prefix_ready || { check_fail "no MySQL prefix in $MYSQL_PREFIX (run ./stack up once)"; return 1; }
   tmp=$(mktemp -d)
   mapfile -t rubyfiles < <(_cb_ruby_files)
   local bad=()
   for f in "${rubyfiles[@]}"; do ruby -c "$f" >/dev/null 2>&1 || bad+=("$f"); done
-  if [ ${#bad[@]} -eq 0 ]; then _cb_ok "ruby -c: ${#rubyfiles[@]} files parse"; else _cb_fail "ruby -c: ${bad[*]}"; fi
-  _cb_run "JSON: roles, environments, nodes, data bags parse" \
+  if [ ${#bad[@]} -eq 0 ]; then check_ok "ruby -c: ${#rubyfiles[@]} files parse"; else check_fail "ruby -c: ${bad[*]}"; fi
+  check_run "JSON: roles, environments, nodes, data bags parse" \
     bash -c 'for f in "$1"/{roles,environments,nodes,data_bags/*}/*.json; do jq -e . "$f" >/dev/null || { echo "$f"; exit 1; }; done' _ "$CHEF_DIR"
-  _cb_run "YAML: kitchen.yml, kitchen.dokken.yml, .rubocop.yml parse" \
+  check_run "YAML: kitchen.yml, kitchen.dokken.yml, .rubocop.yml parse" \
     ruby -ryaml -e 'ARGV.each { |f| YAML.safe_load(File.read(f), aliases: true) }' \
     "$ROOT/kitchen.yml" "$ROOT/kitchen.dokken.yml" "$ROOT/.rubocop.yml"
-  _cb_run "rubocop (.rubocop.yml): ${#rubyfiles[@]} files" \
+  check_run "rubocop (.rubocop.yml): ${#rubyfiles[@]} files" \
     rubocop --config "$ROOT/.rubocop.yml" --format emacs --no-color "${rubyfiles[@]}"
 
   # Every template of every cookbook with the cookbook defaults only.
@@ -177,20 +171,20 @@ cookbooks_check() {
   for f in "$CHEF_DIR"/nodes/*.json; do
     n=$(basename "$f" .json)
     { read -r cookbooks; read -r attrs; } < <(ruby "$STACKD/chef-node.rb" "$CHEF_DIR" "$n") \
-      || { _cb_fail "three-zone $n: run-list and attributes"; continue; }
+      || { check_fail "three-zone $n: run-list and attributes"; continue; }
     for cb in $cookbooks; do
       case $cb in
         timestamp_db) _cb_check_db "three-zone $n:" "$attrs" "$tmp/$n" ;;
         timestamp_router) _cb_check_router "three-zone $n:" "$attrs" "$tmp/$n" ;;
         timestamp_app) _cb_check_app "three-zone $n:" "$attrs" "$tmp/$n" ;;
         timestamp_lb) _cb_check_lb "three-zone $n:" "$attrs" "$tmp/$n" ;;
-        *) _cb_fail "three-zone $n: unknown cookbook $cb" ;;
+        *) check_fail "three-zone $n: unknown cookbook $cb" ;;
       esac
     done
   done
   rm -rf "$tmp"
-  if [ "$_cb_failures" -eq 0 ]; then info "cookbooks: all checks passed ($((SECONDS - t0)) s)"; return 0; fi
-  info "cookbooks: $_cb_failures check(s) failed ($((SECONDS - t0)) s)"; return 1
+  if [ "$check_failures" -eq 0 ]; then info "cookbooks: all checks passed ($((SECONDS - t0)) s)"; return 0; fi
+  info "cookbooks: $check_failures check(s) failed ($((SECONDS - t0)) s)"; return 1
 }
 
 # ---- verify specs against the running local cluster ------------------------------------------
@@ -200,15 +194,15 @@ _cb_verify_suite() { # SUITE HOST(lb = host namespace) VAR=VALUE...
   local suite=$1 host=$2; shift 2
   local prefix=()
   [ "$host" = lb ] || prefix=(ip netns exec "$(netns_of "$host")")
-  _cb_run "verify $suite on $host" "${prefix[@]}" env "$@" \
+  check_run "verify $suite on $host" "${prefix[@]}" env "$@" \
     rspec --require "$VERIFY_DIR/serverspec_helper.rb" --format progress --no-color "$VERIFY_DIR/$suite"
 }
 
 cookbooks_verify() {
-  local t0=$SECONDS h _cb_failures=0 client
+  local t0=$SECONDS h check_failures=0 client
   step "cookbooks: verify specs (Serverspec) against the local cluster"
-  ruby -e 'require "serverspec"' 2>/dev/null || { _cb_fail "Serverspec is not installed (apt-get install ruby-serverspec)"; return 1; }
-  [ -f "$SECRETS" ] || { _cb_fail "no cluster here: run ./stack up"; return 1; }
+  ruby -e 'require "serverspec"' 2>/dev/null || { check_fail "Serverspec is not installed (apt-get install ruby-serverspec)"; return 1; }
+  [ -f "$SECRETS" ] || { check_fail "no cluster here: run ./stack up"; return 1; }
   client=$(mysql_command usr/bin/mysql)
   local members; members=$(db_members | wc -l)
   for h in $(db_members); do
@@ -229,6 +223,6 @@ cookbooks_verify() {
     TS_LB_URL="http://127.0.0.1:$LB_PORT" TS_LB_PORT="$LB_PORT" TS_APP_INSTANCES="$(hosts_of app | tr '\n' ' ')")
   _cb_verify_suite lb lb "${lb_env[@]}"
   _cb_verify_suite service lb "${lb_env[@]}"
-  if [ "$_cb_failures" -eq 0 ]; then info "cookbooks: verify passed ($((SECONDS - t0)) s)"; return 0; fi
-  info "cookbooks: verify: $_cb_failures suite run(s) failed ($((SECONDS - t0)) s)"; return 1
+  if [ "$check_failures" -eq 0 ]; then info "cookbooks: verify passed ($((SECONDS - t0)) s)"; return 0; fi
+  info "cookbooks: verify: $check_failures suite run(s) failed ($((SECONDS - t0)) s)"; return 1
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The database tier of the local cluster: three MySQL members (db-a, db-b, db-c), one per
 # zone, in one single-primary Group Replication group, plus the InnoDB Cluster metadata
 # MySQL Router reads. Sourced after common.sh and mysql-prefix.sh.
@@ -8,10 +9,10 @@
 #   db_client MEMBER ARGS...  the mysql client as root on that member
 #
 # Every file a member runs with is rendered from chef/cookbooks/timestamp_db; the SQL
-# for accounts and metadata is the cookbook's too (files/default/*.sql).
+# for accounts and metadata, and the group's operations, are the cookbook's too (run by
+# stack.d/ops.rb: the classes in chef/cookbooks/timestamp_db/libraries).
 
 DB_COOKBOOK=timestamp_db
-DB_SQL=$COOKBOOKS/$DB_COOKBOOK/files/default
 # This environment's identity (a Chef environment would set the same node attributes).
 DB_CLUSTER_NAME=timestamps
 DB_CLUSTER_ID=5b0f8a52-7c1e-4d3a-9f6b-1e2d3c4b5a60

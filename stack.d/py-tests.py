@@ -2,7 +2,7 @@
 """Runs every Python unit test of the repository in one go, without the cluster:
 stack.d/tests (the fault suite's checker) and bench/tests (the benchmark's parsers).
 
-  /usr/bin/python3 py-tests.py [-v]
+  /usr/bin/python3 stack.d/py-tests.py [-v]
 
 Plain `python3 -m unittest discover` cannot do it from the root: `stack.d` is no valid
 package name. Each folder is discovered as its own top level, so its test modules import
@@ -12,7 +12,7 @@ import sys
 import unittest
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 TEST_DIRS = ("stack.d/tests", "bench/tests")
 
 
