@@ -3,7 +3,8 @@
 # cookbooks' library classes (RSpec) and of the Python tools (unittest). Sourced after common.sh.
 #
 #   lint_check   shellcheck (every shell file), pyflakes3 (every Python file)
-#   unit_check   rspec over chef/cookbooks/*/spec, then stack.d/py-tests.py
+#   unit_check   rspec over chef/cookbooks/*/spec and stack.d/spec (the local renderer
+#                merges attributes as Chef does), then stack.d/py-tests.py
 
 lint_check() {
   local check_failures=0 shell_files python_files
@@ -20,7 +21,7 @@ lint_check() {
 unit_check() {
   local rc=0
   step "unit: cookbook libraries (RSpec), Python tools (unittest)"
-  (cd "$ROOT" && rspec --no-color --format progress chef/cookbooks/*/spec) || rc=1
+  (cd "$ROOT" && rspec --no-color --format progress chef/cookbooks/*/spec stack.d/spec) || rc=1
   /usr/bin/python3 "$STACKD/py-tests.py" || rc=1
   return "$rc"
 }

@@ -14,7 +14,7 @@ VERIFY_DIR=$ROOT/test/integration
 
 _cb_ruby_files() {
   find "$CHEF_DIR" "$VERIFY_DIR" -name '*.rb' -type f
-  ls "$ROOT"/Berksfile "$STACKD"/*.rb
+  ls "$ROOT"/Berksfile "$STACKD"/*.rb "$STACKD"/ops/*.rb "$STACKD"/spec/*.rb
 }
 
 # _cb_render COOKBOOK TEMPLATE OUT ATTRS_JSON [VARS_JSON]: render.rb, as the stack renders.
@@ -162,11 +162,12 @@ cookbooks_check() {
   check_run "rubocop (.rubocop.yml): ${#rubyfiles[@]} files" \
     rubocop --config "$ROOT/.rubocop.yml" --format emacs --no-color "${rubyfiles[@]}"
 
-  # Every template of every cookbook with the cookbook defaults only.
-  _cb_check_db "defaults:" '{}' "$tmp/defaults"
-  _cb_check_router "defaults:" '{}' "$tmp/defaults"
-  _cb_check_app "defaults:" '{}' "$tmp/defaults"
-  _cb_check_lb "defaults:" '{}' "$tmp/defaults"
+  # Every template of every cookbook with the cookbook defaults and the one-host lists.
+  local one_host='{"run_list": ["role[timestamp_all_in_one]"]}'
+  _cb_check_db "one host:" "$one_host" "$tmp/one-host"
+  _cb_check_router "one host:" "$one_host" "$tmp/one-host"
+  _cb_check_app "one host:" "$one_host" "$tmp/one-host"
+  _cb_check_lb "one host:" "$one_host" "$tmp/one-host"
   # Every node of the three-zone example, with the templates of its run-list's cookbooks.
   for f in "$CHEF_DIR"/nodes/*.json; do
     n=$(basename "$f" .json)
@@ -178,6 +179,7 @@ cookbooks_check() {
         timestamp_router) _cb_check_router "three-zone $n:" "$attrs" "$tmp/$n" ;;
         timestamp_app) _cb_check_app "three-zone $n:" "$attrs" "$tmp/$n" ;;
         timestamp_lb) _cb_check_lb "three-zone $n:" "$attrs" "$tmp/$n" ;;
+        timestamp_common) ;; # libraries and resources only, no template
         *) check_fail "three-zone $n: unknown cookbook $cb" ;;
       esac
     done

@@ -1,46 +1,17 @@
 #!/usr/bin/env ruby
 # frozen_string_literal: true
 
-# Renders one template of a Chef cookbook the way Chef would, without Chef:
-# the cookbook's attributes/default.rb supplies the defaults, a JSON file of
-# node attributes overrides them (as a role, environment or node JSON would),
-# and the ERB template sees them as `node[...]` plus `@variables`.
+# Renders one template of a Chef cookbook the way Chef would, without Chef: the node's
+# attributes are what Chef Infra Client would merge (stack.d/local_chef.rb) from the
+# cookbooks' attribute files, the environment, the roles and ATTRIBUTES_JSON, which is
+# read as `chef-client -j` reads its file (top-level attributes at normal precedence, plus
+# `run_list` and `chef_environment`; without a run-list, the cookbook's default recipe).
+# The ERB template sees them as `node[...]` plus `@variables`.
 #
 #   render.rb COOKBOOK_DIR TEMPLATE OUTPUT [ATTRIBUTES_JSON] [VARIABLES_JSON]
 require 'erb'
 require 'json'
-
-# The subset of Chef's attribute API that attributes files use: `default[...]`,
-# `override[...]` and `node[...]` reads, with hashes created on first use.
-class Attributes
-  def self.tree
-    Hash.new { |hash, key| hash[key] = Hash.new(&hash.default_proc) }
-  end
-
-  attr_reader :merged
-
-  def initialize(cookbook_dir, overrides)
-    @default = self.class.tree
-    file = File.join(cookbook_dir, 'attributes', 'default.rb')
-    instance_eval(File.read(file), file) if File.exist?(file)
-    @merged = deep_merge(plain(@default), overrides)
-  end
-
-  def default
-    @default
-  end
-  alias node default
-
-  private
-
-  def plain(hash)
-    hash.to_h { |key, value| [key.to_s, value.is_a?(Hash) ? plain(value) : value] }
-  end
-
-  def deep_merge(base, extra)
-    base.merge(extra) { |_key, old, new| old.is_a?(Hash) && new.is_a?(Hash) ? deep_merge(old, new) : new }
-  end
-end
+require_relative 'local_chef'
 
 # Read-only view with Chef's `node['a']['b']` access; a missing key is an error,
 # so a template never renders an empty value silently.
@@ -85,7 +56,9 @@ cookbook_dir, template, output, attributes_json, variables_json = ARGV
 abort 'usage: render.rb COOKBOOK_DIR TEMPLATE OUTPUT [ATTRIBUTES_JSON] [VARIABLES_JSON]' unless output
 
 load_json = ->(path) { path && !path.empty? ? JSON.parse(File.read(path)) : {} }
-attributes = Attributes.new(cookbook_dir, load_json.call(attributes_json)).merged
+json_attribs = load_json.call(attributes_json)
+json_attribs['run_list'] ||= ["recipe[#{File.basename(cookbook_dir)}]"]
+attributes = LocalChef::Node.new(File.expand_path('../..', cookbook_dir), json_attribs).attributes
 source = File.join(cookbook_dir, 'templates', template)
 source = File.join(cookbook_dir, 'templates', 'default', template) unless File.exist?(source)
 erb = ERB.new(File.read(source), trim_mode: '-')

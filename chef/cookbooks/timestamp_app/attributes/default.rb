@@ -1,5 +1,9 @@
 # frozen_string_literal: true
 
+# Lists are empty here on purpose: Chef merges arrays of one precedence level (these files,
+# environments, roles), so a default item would leak into every node's list. Role
+# timestamp_one_host holds the one-host lists; an environment holds a cluster's.
+
 # Where the service lives on an app host.
 default['timestamp_app']['install_dir'] = '/opt/timestamp-service'
 default['timestamp_app']['config_dir'] = '/etc/timestamp-service'
@@ -22,7 +26,7 @@ default['timestamp_app']['shutdown_grace_ms'] = 3000
 # the cluster as address:port.
 default['timestamp_app']['data_grid']['interface'] = '127.0.0.1'
 default['timestamp_app']['data_grid']['port'] = 6900
-default['timestamp_app']['data_grid']['members'] = ['127.0.0.1:6900']
+default['timestamp_app']['data_grid']['members'] = [] # see the note on lists above
 
 # The database is always reached through the MySQL Router on the same host (its
 # read-write port). Connector/J's timeouts are set by the application's data source.

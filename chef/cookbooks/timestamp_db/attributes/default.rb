@@ -5,6 +5,10 @@
 # per-member values marked "per node"; the local stack overrides the paths to its
 # unpacked MySQL prefix and state directory the same way.
 
+# Lists are empty here on purpose: Chef merges arrays of one precedence level (these files,
+# environments, roles), so a default item would leak into every node's list. Role
+# timestamp_one_host holds the one-host lists; an environment holds a cluster's.
+
 # ---- programs and packaged files --------------------------------------------
 default['timestamp_db']['mysqld'] = '/usr/sbin/mysqld'
 default['timestamp_db']['basedir'] = '/usr'
@@ -42,7 +46,8 @@ default['timestamp_db']['max_connections'] = 500
 # One group per environment: override group_name (a UUID) per environment.
 default['timestamp_db']['group_replication']['group_name'] = '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90'
 default['timestamp_db']['group_replication']['local_port'] = 33_061
-default['timestamp_db']['group_replication']['seeds'] = ['127.0.0.1:33061'] # per environment: every member's host:local_port
+# per environment: every member's host:local_port (see the note on lists above)
+default['timestamp_db']['group_replication']['seeds'] = []
 default['timestamp_db']['group_replication']['ip_allowlist'] = 'AUTOMATIC'
 # Commit order guarantee after a failover: a new primary admits transactions only once it
 # has applied everything the old primary committed, so a retried request (same
@@ -63,7 +68,7 @@ default['timestamp_db']['group_replication']['ssl_mode'] = 'REQUIRED'
 default['timestamp_db']['cluster_name'] = 'timestamps'
 default['timestamp_db']['cluster_id'] = 'c0a5e7b4-31d9-4b8e-8e5f-6a1d2c3b4a50'
 # Routers registered in the metadata, per environment: [{ 'id' => 1, 'name' => 'app-a', 'address' => '10.0.0.21' }, ...]
-default['timestamp_db']['routers'] = [{ 'id' => 1, 'name' => 'app', 'address' => '127.0.0.1' }]
+default['timestamp_db']['routers'] = []
 
 # ---- installation and service (used by the recipes, not by the templates) ----------
 rhel = node['platform_family'] == 'rhel'
@@ -80,5 +85,5 @@ default['timestamp_db']['sql_dir'] = '/usr/local/share/timestamp-db'
 # Members of the cluster, per environment, in order: [{ 'name' => 'db-a', 'address' => '10.0.0.11' }, ...]
 # (names label the metadata rows; addresses are the members' report_host). When no group
 # exists, the member holding the most transactions bootstraps it; among equals, the first.
-default['timestamp_db']['members'] = [{ 'name' => 'db', 'address' => '127.0.0.1' }]
+default['timestamp_db']['members'] = []
 default['timestamp_db']['online_timeout'] = 180

@@ -1,5 +1,9 @@
 # frozen_string_literal: true
 
+# Lists are empty here on purpose: Chef merges arrays of one precedence level (these files,
+# environments, roles), so a default item would leak into every node's list. Role
+# timestamp_one_host holds the one-host lists; an environment holds a cluster's.
+
 # nginx's own files on a load balancer host.
 default['timestamp_lb']['conf_dir'] = '/etc/nginx'
 default['timestamp_lb']['run_dir'] = '/run'
@@ -14,9 +18,7 @@ default['timestamp_lb']['client_max_body_size'] = '16k'
 # The app instances, normally found by Chef search for nodes with the app role; this list
 # is the fallback for chef-solo / chef-zero. Each: name, zone and address:port, and
 # 'drained' => true to take it out of rotation (before a restart) without forgetting it.
-default['timestamp_lb']['upstreams'] = [
-  { 'name' => 'app-a', 'zone' => 'a', 'address' => '127.0.0.1:8080' }
-]
+default['timestamp_lb']['upstreams'] = [] # see the note on lists at the top
 
 # Passive health checks: an instance that fails max_fails times is skipped for fail_timeout.
 default['timestamp_lb']['max_fails'] = 1

@@ -4,6 +4,10 @@
 # mysql-router package). A node sets the values marked "per node"; the local stack
 # overrides paths to its unpacked prefix and state directory through node attributes.
 
+# Lists are empty here on purpose: Chef merges arrays of one precedence level (these files,
+# environments, roles), so a default item would leak into every node's list. Role
+# timestamp_one_host holds the one-host lists; an environment holds a cluster's.
+
 # ---- programs ---------------------------------------------------------------------
 default['timestamp_router']['mysqlrouter'] = '/usr/bin/mysqlrouter'
 default['timestamp_router']['plugin_folder'] = '/usr/lib/mysqlrouter/plugin'
@@ -29,7 +33,8 @@ default['timestamp_router']['router_id'] = 1 # per node: its row in the metadata
 default['timestamp_router']['cluster_name'] = 'timestamps'
 default['timestamp_router']['group_name'] = '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90'
 default['timestamp_router']['metadata_user'] = 'router_meta'
-default['timestamp_router']['metadata_servers'] = ['127.0.0.1:3306'] # per environment: ['db-a:3306', ...]
+# per environment: ['db-a:3306', ...] (see the note on lists above)
+default['timestamp_router']['metadata_servers'] = []
 # Metadata refresh period (s); GR notifications (X protocol) make changes visible sooner.
 default['timestamp_router']['ttl'] = 0.5
 default['timestamp_router']['use_gr_notifications'] = true
