@@ -13,19 +13,12 @@ info() { printf '    %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# ---- hosts --------------------------------------------------------------------
-# name kind zone address. Each host is a network namespace "ts-NAME" on the bridge
-# BRIDGE; the lb runs in the host's own namespace, in front of the bridge.
-BRIDGE=ts-br0
-BRIDGE_ADDRESS=10.42.0.1
-NET_PREFIX=24
-HOSTS=(
-  "db-a mysql a 10.42.0.11"
-  "db-b mysql b 10.42.0.12"
-  "db-c mysql c 10.42.0.13"
-  "app-a app a 10.42.0.21"
-  "app-b app b 10.42.0.22"
-)
+# ---- hosts and settings ---------------------------------------------------------------
+# Every value of the local cluster (hosts, zones, addresses, ports, the cluster's identity,
+# secret names) comes from Chef: environment `local` merged with the cookbooks' attributes
+# (stack.d/config.rb). HOSTS lists "name kind zone address"; each host is a network
+# namespace "ts-NAME" on the bridge BRIDGE; the edge runs in the machine's own namespace.
+eval "$(ruby "$STACKD/config.rb" shell)" || { echo "error: reading the local cluster's settings from chef/ failed" >&2; exit 1; }
 
 # hosts_of KIND: names of the hosts of one kind, in order.
 hosts_of() { local h n k; for h in "${HOSTS[@]}"; do read -r n k _ <<<"$h"; if [ "$k" = "$1" ]; then echo "$n"; fi; done; }
@@ -150,9 +143,8 @@ apt_install_missing() {
 }
 
 # ---- secrets ---------------------------------------------------------------------
-# Generated once per state directory (mode 0600); nothing is hard-coded.
-SECRET_NAMES=(MYSQL_ROOT_PASSWORD MYSQL_REPLICATION_PASSWORD MYSQL_ROUTER_PASSWORD
-  DB_MIGRATION_PASSWORD DB_PASSWORD ROUTER_KEYRING_MASTER_KEY)
+# Generated once per state directory (mode 0600); nothing is hard-coded. Their names
+# (SECRET_NAMES) are the cookbooks' (TimestampCommon::Secrets::NAMES), upper-cased.
 secrets_load() {
   mkdir -p "$STATE"
   if [ ! -f "$SECRETS" ]; then
@@ -168,12 +160,13 @@ secrets_load() {
 
 # ---- configuration ---------------------------------------------------------------
 # render COOKBOOK TEMPLATE OUTPUT [ATTRIBUTES_JSON] [VARIABLES_JSON]: render a cookbook's
-# template with its attribute defaults plus the given node attributes (JSON strings).
+# template for a node of environment `local` whose `chef-client -j` attributes are
+# ATTRIBUTES_JSON (JSON strings; stack.d/render.rb merges them as Chef does).
 render() {
   local cookbook=$1 template=$2 out=$3 attrs=${4:-"{}"} vars=${5:-"{}"}
   mkdir -p "$(dirname "$out")"
   local a v; a=$(mktemp) v=$(mktemp)
-  printf '%s' "$attrs" > "$a"; printf '%s' "$vars" > "$v"
+  jq '{chef_environment: "local"} + .' <<<"$attrs" > "$a"; printf '%s' "$vars" > "$v"
   ruby "$STACKD/render.rb" "$COOKBOOKS/$cookbook" "$template" "$out" "$a" "$v" \
     || { rm -f "$a" "$v"; die "rendering $cookbook/$template failed"; }
   rm -f "$a" "$v"

@@ -29,8 +29,9 @@ module LocalChef
     onto.merge(with) { |_key, old, new| hash_only_merge(old, new) }
   end
 
-  # A cookbook's attribute files' DSL: default[...]/override[...] writes, node[...] reads of
-  # what is set so far plus the automatic attributes.
+  # A cookbook's attribute files' DSL: default[...]/override[...] writes, and node[...] reads
+  # of everything merged so far (the environment, roles and the node's own attributes are
+  # there before the first attribute file runs, as in Chef).
   class AttributeFile
     def self.tree
       Hash.new { |hash, key| hash[key] = Hash.new(&hash.default_proc) }
@@ -38,15 +39,15 @@ module LocalChef
 
     attr_reader :default, :override
 
-    def initialize(automatic)
+    # merged: ->(file_defaults, file_overrides) { the node's attributes with them }
+    def initialize(merged)
       @default = self.class.tree
       @override = self.class.tree
-      @automatic = automatic
+      @merged = merged
     end
 
     def node
-      LocalChef.hash_only_merge(LocalChef.hash_only_merge(LocalChef.plain(@default), LocalChef.plain(@override)),
-                                @automatic)
+      @merged.call(LocalChef.plain(@default), LocalChef.plain(@override))
     end
 
     def load(file)
@@ -118,16 +119,22 @@ module LocalChef
     end
 
     def merge(normal, env, roles, automatic)
-      files = AttributeFile.new(automatic)
-      @cookbooks.each do |name|
-        file = File.join(@chef_dir, 'cookbooks', name, 'attributes', 'default.rb')
-        files.load(file) if File.exist?(file)
+      merged = lambda do |file_default, file_override|
+        default = [file_default, env['default_attributes'] || {},
+                   *roles.map { |r| r['default_attributes'] || {} }].reduce { |a, b| LocalChef.deep_merge(a, b) }
+        override = [file_override, *roles.map { |r| r['override_attributes'] || {} },
+                    env['override_attributes'] || {}].reduce { |a, b| LocalChef.deep_merge(a, b) }
+        [default, normal, override, automatic].reduce { |a, b| LocalChef.hash_only_merge(a, b) }
       end
-      default = [LocalChef.plain(files.default), env['default_attributes'] || {},
-                 *roles.map { |r| r['default_attributes'] || {} }].reduce { |a, b| LocalChef.deep_merge(a, b) }
-      override = [LocalChef.plain(files.override), *roles.map { |r| r['override_attributes'] || {} },
-                  env['override_attributes'] || {}].reduce { |a, b| LocalChef.deep_merge(a, b) }
-      [default, normal, override, automatic].reduce { |a, b| LocalChef.hash_only_merge(a, b) }
+      # Chef loads every cookbook's libraries, then every cookbook's attribute files.
+      cookbook_files('libraries/*.rb').each { |file| require File.expand_path(file) }
+      files = AttributeFile.new(merged)
+      cookbook_files('attributes/default.rb').each { |file| files.load(file) }
+      merged.call(LocalChef.plain(files.default), LocalChef.plain(files.override))
+    end
+
+    def cookbook_files(pattern)
+      @cookbooks.flat_map { |name| Dir[File.join(@chef_dir, 'cookbooks', name, pattern)].sort }
     end
   end
 end

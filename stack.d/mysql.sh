@@ -13,14 +13,6 @@
 # stack.d/ops.rb: the classes in chef/cookbooks/timestamp_db/libraries).
 
 DB_COOKBOOK=timestamp_db
-# This environment's identity (a Chef environment would set the same node attributes).
-DB_CLUSTER_NAME=timestamps
-DB_CLUSTER_ID=5b0f8a52-7c1e-4d3a-9f6b-1e2d3c4b5a60
-DB_GROUP_NAME=a1e3c5d7-2b4f-4a6c-8e0d-9f1b3d5e7a90
-DB_PORT=3306
-DB_XPORT=33060
-DB_GR_PORT=33061
-
 # The prefix's client as a plain command, so that `timeout` can bound it.
 read -ra MYSQL_CLIENT <<<"$(mysql_command usr/bin/mysql)"
 
@@ -29,13 +21,13 @@ db_dir() { echo "$STATE/$1"; }
 db_datadir() { echo "$STATE/$1/data"; }
 
 # ---- configuration ------------------------------------------------------------------
-# Node attributes of one member: its identity plus the local stack's paths.
+# Node attributes of one member (as `chef-client -j` would get them): its name among the
+# hosts of environment `local`, which gives it its identity, plus this machine's paths.
 _db_attributes() {
-  local m=$1 dir addr seeds="" p
-  dir=$(db_dir "$m"); addr=$(host_address "$m")
-  for p in $(db_members); do seeds+="${seeds:+,}\"$(host_address "$p"):$DB_GR_PORT\""; done
+  local m=$1 dir; dir=$(db_dir "$m")
   cat <<EOF
-{"timestamp_db": {
+{"timestamp": {"host": "$m"},
+ "timestamp_db": {
   "mysqld": "$MYSQL_PREFIX/usr/sbin/mysqld",
   "basedir": "$MYSQL_PREFIX/usr",
   "plugin_dir": "$MYSQL_PREFIX/usr/lib/mysql/plugin",
@@ -48,22 +40,7 @@ _db_attributes() {
   "socket": "$dir/mysqld.sock",
   "mysqlx_socket": "$dir/mysqlx.sock",
   "pid_file": "$dir/mysqld.server.pid",
-  "log_error": "$(log_file "$m" mysqld)",
-  "port": $DB_PORT,
-  "mysqlx_port": $DB_XPORT,
-  "server_id": ${addr##*.},
-  "report_host": "$addr",
-  "innodb_buffer_pool_size": "64M",
-  "innodb_redo_log_capacity": "128M",
-  "max_connections": 200,
-  "cluster_name": "$DB_CLUSTER_NAME",
-  "cluster_id": "$DB_CLUSTER_ID",
-  "group_replication": {
-    "group_name": "$DB_GROUP_NAME",
-    "local_port": $DB_GR_PORT,
-    "seeds": [$seeds],
-    "ip_allowlist": "${BRIDGE_ADDRESS%.*}.0/$NET_PREFIX"
-  }
+  "log_error": "$(log_file "$m" mysqld)"
 }}
 EOF
 }

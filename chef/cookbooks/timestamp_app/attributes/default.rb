@@ -15,7 +15,7 @@ default['timestamp_app']['root_dir'] = '/var/lib/timestamp-service'
 
 # This instance: its name (shown in every response) and its HTTP port.
 default['timestamp_app']['instance'] = 'app-a'
-default['timestamp_app']['http_port'] = 8080
+default['timestamp_app']['http_port'] = node['timestamp']['ports']['app_http']
 default['timestamp_app']['jvm_options'] = '-Xms256m -Xmx512m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError'
 # On SIGTERM Payara Micro serves on for this long before it undeploys the application: the
 # requests begun finish, new ones get a 503 that nginx retries on another instance. Keep it
@@ -25,12 +25,12 @@ default['timestamp_app']['shutdown_grace_ms'] = 3000
 # Payara Data Grid (Hazelcast): the address this host joins from, and every app host of
 # the cluster as address:port.
 default['timestamp_app']['data_grid']['interface'] = '127.0.0.1'
-default['timestamp_app']['data_grid']['port'] = 6900
+default['timestamp_app']['data_grid']['port'] = node['timestamp']['ports']['data_grid']
 default['timestamp_app']['data_grid']['members'] = [] # see the note on lists above
 
 # The database is always reached through the MySQL Router on the same host (its
 # read-write port). Connector/J's timeouts are set by the application's data source.
-default['timestamp_app']['db']['url'] = 'jdbc:mysql://127.0.0.1:6446/timestamps'
+default['timestamp_app']['db']['url'] = "jdbc:mysql://127.0.0.1:#{node['timestamp']['ports']['router_rw']}/timestamps"
 default['timestamp_app']['db']['user'] = 'ts_app'
 default['timestamp_app']['db']['migration_user'] = 'ts_migrator'
 
@@ -52,3 +52,13 @@ default['timestamp_app']['ready_timeout'] = 240
 # The Data Grid member list comes from Chef search (nodes with this role in the same
 # environment) when a Chef server is there; data_grid.members is the fallback.
 default['timestamp_app']['search_role'] = 'timestamp_app'
+
+# ---- derived from the environment's hosts (node['timestamp']['hosts']) --------------------
+topology = TimestampCommon::Topology.new(node['timestamp']['hosts'])
+this_host = topology.host(node['timestamp']['host'])
+if this_host
+  default['timestamp_app']['instance'] = node['timestamp']['host']
+  default['timestamp_app']['data_grid']['interface'] = this_host['address']
+end
+default['timestamp_app']['data_grid']['members'] = topology.endpoints('app', node['timestamp_app']['data_grid']['port']) \
+  unless topology.empty?

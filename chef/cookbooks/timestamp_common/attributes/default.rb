@@ -1,7 +1,31 @@
 # frozen_string_literal: true
 
-# The zone this node runs in (a, b or c); set per node at bootstrap.
-default['timestamp']['zone'] = 'a'
+# ---- the cluster's hosts, listed once per environment -----------------------------------
+# { 'db-a' => { 'roles' => ['db'], 'zone' => 'a', 'address' => '10.0.0.11' }, ... } (roles:
+# db, app, lb), and the name of this node among them (set per node: chef/nodes/NAME.json).
+# Every cookbook derives its lists and this node's identity from them (TimestampCommon::Topology).
+default['timestamp']['hosts'] = {}
+default['timestamp']['host'] = nil
+this_host = TimestampCommon::Topology.new(node['timestamp']['hosts']).host(node['timestamp']['host'])
+# The zone this node runs in (a, b or c).
+default['timestamp']['zone'] = this_host ? this_host['zone'] : 'a'
+
+# ---- the cluster's identity, set per environment ------------------------------------------
+# Its name (InnoDB Cluster metadata, Router's metadata cache), id (a UUID, the metadata's key)
+# and Group Replication's group name (a UUID): one group per environment.
+default['timestamp']['cluster']['name'] = 'timestamps'
+default['timestamp']['cluster']['id'] = 'c0a5e7b4-31d9-4b8e-8e5f-6a1d2c3b4a50'
+default['timestamp']['cluster']['group_name'] = '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90'
+
+# ---- ports: each defined here once; the cookbooks' own port attributes default to these --
+default['timestamp']['ports']['mysql'] = 3306
+default['timestamp']['ports']['mysqlx'] = 33_060
+default['timestamp']['ports']['group_replication'] = 33_061
+default['timestamp']['ports']['router_rw'] = 6446
+default['timestamp']['ports']['router_ro'] = 6447
+default['timestamp']['ports']['app_http'] = 8080
+default['timestamp']['ports']['data_grid'] = 6900
+default['timestamp']['ports']['edge_http'] = 80
 
 # MySQL's own repositories (repo.mysql.com). 'series' picks the release line:
 # 'mysql-8.4-lts' (LTS) or 'mysql-innovation' (9.x).

@@ -28,8 +28,8 @@ default['timestamp_db']['log_error'] = '/var/log/mysql/error.log'
 
 # ---- network --------------------------------------------------------------------
 default['timestamp_db']['bind_address'] = '0.0.0.0'
-default['timestamp_db']['port'] = 3306
-default['timestamp_db']['mysqlx_port'] = 33_060
+default['timestamp_db']['port'] = node['timestamp']['ports']['mysql']
+default['timestamp_db']['mysqlx_port'] = node['timestamp']['ports']['mysqlx']
 
 # ---- per node: identity --------------------------------------------------------------
 # The defaults make a one-member group on one host (kitchen's all-in-one suite); every
@@ -43,9 +43,8 @@ default['timestamp_db']['innodb_redo_log_capacity'] = '512M'
 default['timestamp_db']['max_connections'] = 500
 
 # ---- Group Replication ------------------------------------------------------------------
-# One group per environment: override group_name (a UUID) per environment.
-default['timestamp_db']['group_replication']['group_name'] = '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90'
-default['timestamp_db']['group_replication']['local_port'] = 33_061
+default['timestamp_db']['group_replication']['group_name'] = node['timestamp']['cluster']['group_name']
+default['timestamp_db']['group_replication']['local_port'] = node['timestamp']['ports']['group_replication']
 # per environment: every member's host:local_port (see the note on lists above)
 default['timestamp_db']['group_replication']['seeds'] = []
 default['timestamp_db']['group_replication']['ip_allowlist'] = 'AUTOMATIC'
@@ -65,8 +64,8 @@ default['timestamp_db']['group_replication']['exit_state_action'] = 'OFFLINE_MOD
 default['timestamp_db']['group_replication']['ssl_mode'] = 'REQUIRED'
 
 # ---- InnoDB Cluster metadata (what MySQL Router reads; SQL in files/default) -------
-default['timestamp_db']['cluster_name'] = 'timestamps'
-default['timestamp_db']['cluster_id'] = 'c0a5e7b4-31d9-4b8e-8e5f-6a1d2c3b4a50'
+default['timestamp_db']['cluster_name'] = node['timestamp']['cluster']['name']
+default['timestamp_db']['cluster_id'] = node['timestamp']['cluster']['id']
 # Routers registered in the metadata, per environment: [{ 'id' => 1, 'name' => 'app-a', 'address' => '10.0.0.21' }, ...]
 default['timestamp_db']['routers'] = []
 
@@ -87,3 +86,19 @@ default['timestamp_db']['sql_dir'] = '/usr/local/share/timestamp-db'
 # exists, the member holding the most transactions bootstraps it; among equals, the first.
 default['timestamp_db']['members'] = []
 default['timestamp_db']['online_timeout'] = 180
+
+# ---- derived from the environment's hosts (node['timestamp']['hosts']) --------------------
+topology = TimestampCommon::Topology.new(node['timestamp']['hosts'])
+this_host = topology.host(node['timestamp']['host'])
+if this_host
+  default['timestamp_db']['server_id'] = TimestampCommon::Topology.server_id(this_host['address'])
+  default['timestamp_db']['report_host'] = this_host['address']
+end
+unless topology.empty?
+  default['timestamp_db']['members'] = topology.of('db').map { |name, host| { 'name' => name, 'address' => host['address'] } }
+  default['timestamp_db']['group_replication']['seeds'] =
+    topology.endpoints('db', node['timestamp_db']['group_replication']['local_port'])
+  default['timestamp_db']['routers'] = topology.of('app').each_with_index.map do |(name, host), i|
+    { 'id' => i + 1, 'name' => name, 'address' => host['address'] }
+  end
+end

@@ -12,7 +12,7 @@ default['timestamp_lb']['user'] = 'www-data'
 default['timestamp_lb']['worker_processes'] = 'auto'
 
 # Where clients reach the service.
-default['timestamp_lb']['listen'] = '80'
+default['timestamp_lb']['listen'] = node['timestamp']['ports']['edge_http'].to_s
 default['timestamp_lb']['client_max_body_size'] = '16k'
 
 # The app instances, normally found by Chef search for nodes with the app role; this list
@@ -37,4 +37,12 @@ default['timestamp_lb']['package'] = 'nginx'
 # The upstreams come from Chef search (nodes with this role in the same environment,
 # ordered by zone) when it finds any; the list above is the fallback.
 default['timestamp_lb']['search_role'] = 'timestamp_app'
-default['timestamp_lb']['app_port'] = 8080
+default['timestamp_lb']['app_port'] = node['timestamp']['ports']['app_http']
+
+# ---- derived from the environment's hosts (node['timestamp']['hosts']) --------------------
+topology = TimestampCommon::Topology.new(node['timestamp']['hosts'])
+unless topology.empty?
+  default['timestamp_lb']['upstreams'] = topology.of('app').map do |name, host|
+    { 'name' => name, 'zone' => host['zone'], 'address' => "#{host['address']}:#{node['timestamp_lb']['app_port']}" }
+  end
+end

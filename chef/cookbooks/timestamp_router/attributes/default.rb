@@ -30,8 +30,8 @@ default['timestamp_router']['master_key_file'] = '/etc/mysqlrouter/master.key'
 
 # ---- the cluster -------------------------------------------------------------------
 default['timestamp_router']['router_id'] = 1 # per node: its row in the metadata
-default['timestamp_router']['cluster_name'] = 'timestamps'
-default['timestamp_router']['group_name'] = '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90'
+default['timestamp_router']['cluster_name'] = node['timestamp']['cluster']['name']
+default['timestamp_router']['group_name'] = node['timestamp']['cluster']['group_name']
 default['timestamp_router']['metadata_user'] = 'router_meta'
 # per environment: ['db-a:3306', ...] (see the note on lists above)
 default['timestamp_router']['metadata_servers'] = []
@@ -41,8 +41,8 @@ default['timestamp_router']['use_gr_notifications'] = true
 
 # ---- routes ------------------------------------------------------------------------------
 default['timestamp_router']['bind_address'] = '0.0.0.0'
-default['timestamp_router']['rw_port'] = 6446
-default['timestamp_router']['ro_port'] = 6447
+default['timestamp_router']['rw_port'] = node['timestamp']['ports']['router_rw']
+default['timestamp_router']['ro_port'] = node['timestamp']['ports']['router_ro']
 default['timestamp_router']['max_total_connections'] = 1024
 # Seconds to wait for a server (metadata and routed connections) before trying the next.
 default['timestamp_router']['connect_timeout'] = 2
@@ -58,3 +58,12 @@ default['timestamp_router']['packages'] =
 default['timestamp_router']['mysqlrouter_keyring'] = '/usr/bin/mysqlrouter_keyring'
 default['timestamp_router']['service'] = 'timestamp-router'
 default['timestamp_router']['unit_file'] = '/etc/systemd/system/timestamp-router.service'
+
+# ---- derived from the environment's hosts (node['timestamp']['hosts']) --------------------
+topology = TimestampCommon::Topology.new(node['timestamp']['hosts'])
+unless topology.empty?
+  default['timestamp_router']['metadata_servers'] = topology.endpoints('db', node['timestamp']['ports']['mysql'])
+  # this host's row in the metadata: its position among the app hosts (timestamp_db's routers)
+  position = topology.of('app').index { |name, _| name == node['timestamp']['host'] }
+  default['timestamp_router']['router_id'] = position + 1 if position
+end
