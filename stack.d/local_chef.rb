@@ -134,7 +134,7 @@ module LocalChef
     end
 
     def cookbook_files(pattern)
-      @cookbooks.flat_map { |name| Dir[File.join(@chef_dir, 'cookbooks', name, pattern)].sort }
+      @cookbooks.flat_map { |name| Dir[File.join(@chef_dir, 'cookbooks', name, pattern)] }
     end
   end
 end
