@@ -37,10 +37,12 @@ default['timestamp_app']['db']['migration_user'] = 'ts_migrator'
 # ---- installation (used by the recipe, not by the templates) -------------------------
 default['timestamp_app']['java_package'] =
   node['platform_family'] == 'rhel' ? 'java-17-openjdk-headless' : 'openjdk-17-jre-headless'
-default['timestamp_app']['payara_micro_url'] =
-  'https://repo1.maven.org/maven2/fish/payara/extras/payara-micro/6.2025.10/payara-micro-6.2025.10.jar'
+# What `mvn package` builds, published where nodes fetch them: the WAR
+# (target/timestamp-service.war) and the Payara Micro it was built and tested with
+# (target/payara-micro.jar). The Payara Micro version is the build's (pom.xml,
+# payara.micro.version) and nowhere else: a node runs the jar the tests ran.
+default['timestamp_app']['payara_micro_url'] = nil
 default['timestamp_app']['payara_micro_checksum'] = nil # sha256; set it to pin the download
-# The WAR built by `mvn package` (target/timestamp-service.war), published where nodes fetch it.
 default['timestamp_app']['war_url'] = nil
 default['timestamp_app']['war_checksum'] = nil
 default['timestamp_app']['service'] = 'timestamp-service'

@@ -24,21 +24,19 @@ end
   end
 end
 
-remote_file app['payara_micro_jar'] do
-  source app['payara_micro_url']
-  checksum app['payara_micro_checksum'] if app['payara_micro_checksum']
-  mode '0644'
-  notifies :restart, "timestamp_app_ready[#{app['service']}]"
-end
+# The build's artifacts (see the attributes): without their URLs the files must already be
+# in place (an image baked with them).
+{ app['payara_micro_jar'] => %w(payara_micro_url payara_micro_checksum), app['war'] => %w(war_url war_checksum) }
+  .each do |path, (url, checksum)|
+    next unless app[url]
 
-if app['war_url']
-  remote_file app['war'] do
-    source app['war_url']
-    checksum app['war_checksum'] if app['war_checksum']
-    mode '0644'
-    notifies :restart, "timestamp_app_ready[#{app['service']}]"
+    remote_file path do
+      source app[url]
+      checksum app[checksum] if app[checksum]
+      mode '0644'
+      notifies :restart, "timestamp_app_ready[#{app['service']}]"
+    end
   end
-end
 
 # The Data Grid: every app node of this environment (Chef search), else the attribute.
 grid_members = app['data_grid']['members']
