@@ -26,7 +26,7 @@ def view
       { 'name' => name, 'kind' => KINDS.fetch(Array(h['roles']).first), 'zone' => h['zone'], 'address' => h['address'] }
     end,
     'network' => t['local_network'], 'ports' => t['ports'], 'cluster' => t['cluster'],
-    'secrets' => TimestampCommon::Secrets::NAMES,
+    'secrets' => TimestampCommon::Secrets::NAMES, 'mysql_version' => t['mysql']['version'],
     'database' => attrs['timestamp_db'].slice('port', 'mysqlx_port'),
     'router' => attrs['timestamp_router'].slice('rw_port', 'ro_port'),
     'app' => attrs['timestamp_app'].slice('http_port').merge('grid_port' => attrs['timestamp_app']['data_grid']['port'])
@@ -43,7 +43,7 @@ def shell(config)
     'DB_CLUSTER_NAME' => config['cluster']['name'], 'DB_CLUSTER_ID' => config['cluster']['id'],
     'DB_GROUP_NAME' => config['cluster']['group_name'],
     'BRIDGE' => config['network']['bridge'], 'BRIDGE_ADDRESS' => config['network']['address'],
-    'NET_PREFIX' => config['network']['prefix']
+    'NET_PREFIX' => config['network']['prefix'], 'MYSQL_TESTED_VERSION' => config['mysql_version']
   }
   lines = vars.map { |name, value| "#{name}=#{value.to_s.shellescape}" }
   # HOSTS: the hosts that are network namespaces; the edge runs in the machine's own

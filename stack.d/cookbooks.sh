@@ -95,6 +95,12 @@ _cb_router_starts() {
   if grep -s 'ERROR\|SYSTEM.*Unable' "$d/mysqlrouter.log" | grep -v 'Failed connecting\|Failed fetching metadata\|Unable to fetch\|metadata_cache' ; then return 1; fi
   [ "$i" -lt 40 ] || { echo "mysqlrouter did not start its metadata cache in 10 s"; tail -5 "$d/mysqlrouter.log"; return 1; }
 }
+# node['timestamp']['mysql']['version'] (what nodes install) against the prefix's mysqld.
+_cb_mysql_version() {
+  local got; got=$(mysql_exec usr/sbin/mysqld --version) || return 1
+  [[ $got == *" Ver $MYSQL_TESTED_VERSION."* ]] \
+    || { echo "the local cluster runs: $got; set node['timestamp']['mysql']['version'] to what it tests"; return 1; }
+}
 # systemd-analyze verify exits 0 on unknown keys and bad values: any message is a failure.
 _cb_unit_verify() {
   local out; out=$(cd "$(dirname "$1")" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify "./$(basename "$1")" 2>&1)
@@ -162,6 +168,7 @@ cookbooks_check() {
   check_run "rubocop (.rubocop.yml): ${#rubyfiles[@]} files" \
     rubocop --config "$ROOT/.rubocop.yml" --format emacs --no-color "${rubyfiles[@]}"
 
+  check_run "MySQL: the cookbooks' version ($MYSQL_TESTED_VERSION) is the one the local cluster runs" _cb_mysql_version
   # Every template of every cookbook with the cookbook defaults and the one-host lists.
   local one_host='{"run_list": ["role[timestamp_all_in_one]"]}'
   _cb_check_db "one host:" "$one_host" "$tmp/one-host"

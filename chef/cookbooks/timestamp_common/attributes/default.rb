@@ -27,9 +27,15 @@ default['timestamp']['ports']['app_http'] = 8080
 default['timestamp']['ports']['data_grid'] = 6900
 default['timestamp']['ports']['edge_http'] = 80
 
-# MySQL's own repositories (repo.mysql.com). 'series' picks the release line:
-# 'mysql-8.4-lts' (LTS) or 'mysql-innovation' (9.x).
-default['timestamp']['mysql_repo']['series'] = 'mysql-8.4-lts'
+# ---- MySQL: server, client and Router --------------------------------------------------
+# The version this project tests: the local cluster runs it (Debian's packages of it), and
+# ./stack test fails if the two ever differ. Any other version (8.4 LTS, another 9.x) can be
+# chosen here and is untested (see the cookbook README).
+default['timestamp']['mysql']['version'] = '9.7'
+# MySQL's own repositories (repo.mysql.com): the release line of that version
+# ('mysql-8.4-lts', or 'mysql-innovation' for 9.x), pinned to the version on apt.
+default['timestamp']['mysql_repo']['series'] =
+  node['timestamp']['mysql']['version'].start_with?('8.4') ? 'mysql-8.4-lts' : 'mysql-innovation'
 default['timestamp']['mysql_repo']['apt_uri'] = 'http://repo.mysql.com/apt'
 default['timestamp']['mysql_repo']['yum_baseurl'] = 'http://repo.mysql.com/yum'
 default['timestamp']['mysql_repo']['gpg_key'] = 'https://repo.mysql.com/RPM-GPG-KEY-mysql-2023'

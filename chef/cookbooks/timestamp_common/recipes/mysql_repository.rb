@@ -12,3 +12,11 @@ timestamp_mysql_repository repo['series'] do
   yum_baseurl repo['yum_baseurl']
   gpg_key repo['gpg_key']
 end
+
+# The tested version, not whatever the release line serves next.
+apt_preference 'mysql' do
+  glob 'mysql-*'
+  pin "version #{node['timestamp']['mysql']['version']}.*"
+  pin_priority '1001'
+  only_if { platform_family?('debian') }
+end
