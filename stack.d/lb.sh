@@ -1,7 +1,9 @@
 # The edge: nginx in the host's own namespace, in front of the bridge, rendered from
 # cookbook timestamp_lb and checked with `nginx -t` before it runs.
 
-LB_PORT=${STACK_HTTP_PORT:-80}
+# The port nginx listens on: Chef's edge_http port (EDGE_HTTP_PORT), unless STACK_HTTP_PORT
+# says otherwise (e.g. when another program holds port 80 on this machine).
+LB_PORT=${STACK_HTTP_PORT:-$EDGE_HTTP_PORT}
 LB_DIR=$STATE/lb
 
 # Drained app hosts (out of rotation, e.g. during a rolling restart) are listed in this file.
