@@ -13,7 +13,8 @@
       Prints the tables, writes results.csv, resources.csv and bench.png, and ends with the
       two ratio lines `app/db-ceiling = X` and `app/seed-peer = Y`.
 
-Only /usr/bin/python3 and Debian's python3-mysqldb; no other module.
+The members and app hosts come from `./stack config` (Chef), through stack.d/stack_config.py,
+read once per run on first use. Only /usr/bin/python3, Debian's python3-mysqldb and that module.
 """
 import argparse
 import csv
@@ -24,11 +25,13 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import MySQLdb
 
-MEMBERS = ("db-a", "db-b", "db-c")
-APP_HOSTS = ("app-a", "app-b")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "stack.d"))
+import stack_config  # noqa: E402  (the cluster's settings, from ./stack config)
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 NCPU = os.cpu_count() or 1
@@ -45,18 +48,26 @@ def read_pid(path):
         return None
 
 
+def peer_of(app_host):
+    """The seed peer on an app host, named like its Router (peer-a on app-a)."""
+    return "peer-" + app_host.removeprefix("app-")
+
+
 def components(state):
-    """name -> root pid of every running component of the stack (and the bench's peer)."""
+    """name -> root pid of every running component of the stack (and the bench's peer), in the
+    order the report shows them: members, Routers, app instances, nginx, peers. The pid files
+    are where ./stack keeps them ($STATE/HOST/PROCESS.pid; nginx's under lb/, LB_DIR)."""
     found = {}
-    for m in MEMBERS:
+    apps = stack_config.app_hosts()
+    for m in stack_config.members():
         found[m] = read_pid(f"{state}/{m}/mysqld.pid")
-    for h in APP_HOSTS:
-        found["router-" + h[-1]] = read_pid(f"{state}/{h}/router.pid")
-    for h in APP_HOSTS:
+    for h in apps:
+        found[stack_config.router_of(h)] = read_pid(f"{state}/{h}/router.pid")
+    for h in apps:
         found[h] = read_pid(f"{state}/{h}/app.pid")
     found["nginx"] = read_pid(f"{state}/lb/nginx.pid")
-    for h in APP_HOSTS:
-        found["peer-" + h[-1]] = read_pid(f"{state}/{h}/bench-peer.pid")
+    for h in apps:
+        found[peer_of(h)] = read_pid(f"{state}/{h}/bench-peer.pid")
     return {k: v for k, v in found.items() if v}
 
 
@@ -177,7 +188,7 @@ def query(state, member, sql, args=None):
 def roles(state):
     """member -> role as the member itself reports it (PRIMARY, SECONDARY, or None)."""
     out = {}
-    for m in MEMBERS:
+    for m in stack_config.members():
         try:
             rows = query(state, m, "SELECT MEMBER_STATE, MEMBER_ROLE FROM performance_schema.replication_group_members"
                                    " WHERE MEMBER_ID = @@server_uuid")
@@ -240,7 +251,7 @@ def drain(state, timeout):
 def count_rows(state, table, prefix):
     """Rows of one step on every member; the durable count is the smallest."""
     counts = {}
-    for m in MEMBERS:
+    for m in stack_config.members():
         try:
             counts[m] = int(query(state, m, f"SELECT COUNT(*) FROM timestamps.{table} WHERE request_key LIKE %s",
                                   (prefix + "-%",))[0][0])
@@ -324,7 +335,7 @@ def cmd_step(a):
     drain_s, drained, backlog = drain(a.state, a.drain_timeout)
     counts = count_rows(a.state, a.table, a.key_prefix)
     known = [c for c in counts.values() if c is not None]
-    rows = min(known) if len(known) == len(MEMBERS) else None
+    rows = min(known) if known and len(known) == len(counts) else None
     result.update({"backlog_at_end": backlog, "drain_s": None if drain_s is None else round(drain_s, 2),
                    "drained": drained, "rows": rows, "rows_per_member": counts})
     dur = result.get("duration_s")
@@ -343,7 +354,6 @@ def cmd_step(a):
 
 
 # ---- report -------------------------------------------------------------------------------
-COMPONENT_ORDER = ["db-a", "db-b", "db-c", "router-a", "router-b", "app-a", "app-b", "nginx", "peer-a", "peer-b", "load"]
 TARGET_NAME = {"ceiling": "db-ceiling", "app": "app", "peer": "seed-peer"}
 
 
@@ -361,6 +371,13 @@ def table(headers, rows):
     for r in rows:
         lines.append("  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
     return "\n".join(lines)
+
+
+def component_names(steps):
+    """Every component measured in any step, in the order components() found them (JSON keeps
+    it), the load tool last."""
+    names = list(dict.fromkeys(c for s in steps for c in s.get("cpu_pct", {})))
+    return [c for c in names if c != "load"] + (["load"] if "load" in names else [])
 
 
 def series_key(s):
@@ -383,9 +400,10 @@ def cmd_report(a):
                      fmt(s.get("backlog_at_end")), fmt(s.get("drain_s")) + ("" if s.get("drained") else "!"),
                      fmt(s.get("rows")), fmt(s.get("sustained_rps")), fmt(s.get("host_cpu_pct"))])
     print()
-    print("Throughput (rows durable on all 3 members; sustained = rows / (run + drain)); latency as the client saw it")
+    members = max((len(s.get("rows_per_member") or {}) for s in steps), default=0)
+    print(f"Throughput (rows durable on all {members} members; sustained = rows / (run + drain)); latency as the client saw it")
     print(table(headers, rows))
-    names = [c for c in COMPONENT_ORDER if any(c in s.get("cpu_pct", {}) for s in steps)]
+    names = component_names(steps)
     print()
     print(f"CPU (% of one core; the machine has {NCPU * 100}%) and max RSS (MiB, summed over each process tree) during each run")
     rheaders = ["target", "inst", "conc"] + names
@@ -479,6 +497,10 @@ def main():
     r.add_argument("--plot")
     a = p.parse_args()
     if a.cmd == "step":
+        try:
+            stack_config.settings()   # once, before anything is measured
+        except stack_config.ConfigError as e:
+            p.exit(2, f"bench.py: {e}\n")
         if a.tool and a.tool[0] == "--":
             a.tool = a.tool[1:]
         if not re.fullmatch(r"[A-Za-z0-9.:-]+", a.key_prefix) or not re.fullmatch(r"[a-z_]+", a.table):

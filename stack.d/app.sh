@@ -1,8 +1,7 @@
 # The app hosts: one Payara Micro instance each, started from the unit and environment
 # files rendered by cookbook timestamp_app, all in one Payara Data Grid.
 
-APP_HTTP_PORT=8080
-APP_GRID_PORT=6900
+# APP_HTTP_PORT, APP_GRID_PORT: from Chef (common.sh reads them through config.rb)
 # Maven builds into target/; the instances run copies under $STATE/dist, so a rebuild (say,
 # by `mvn verify` during the tests) never rewrites a jar that a running JVM has open.
 APP_BUILT_WAR=$ROOT/target/timestamp-service.war

@@ -65,8 +65,9 @@ bench_peer_up() {
   local host
   for host in $(hosts_of app); do
     running_pid "$host" bench-peer >/dev/null && continue
+    # to the Router on its own host over loopback, as the app instance's db.url (timestamp_app)
     start_daemon "$host" bench-peer env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-      PEER_DB_HOST=127.0.0.1 PEER_DB_PORT=6446 PEER_DB_USER=$BENCH_DB_USER PEER_DB_SECRETS="$STATE/$host/secrets.env" \
+      PEER_DB_HOST=127.0.0.1 PEER_DB_PORT="$ROUTER_RW_PORT" PEER_DB_USER=$BENCH_DB_USER PEER_DB_SECRETS="$STATE/$host/secrets.env" \
       PEER_TABLE=$BENCH_PEER_TABLE PEER_INSTANCE="seed-peer-${host#app-}" \
       "$BENCH_PY" /usr/bin/gunicorn --workers 4 --worker-class sync --bind "$(host_address "$host"):$BENCH_PEER_PORT" \
       --chdir "$BENCH_SRC/seed-peer" --log-level warning peer:app
@@ -79,7 +80,7 @@ bench_peer_up() {
 
 bench_peer_down() { local host; for host in $(hosts_of app); do stop_daemon "$host" bench-peer; done; }
 
-# bench_peer_lb N: the peer behind the stack's nginx on 127.0.0.1:BENCH_PEER_PORT, with the
+# bench_peer_lb N: the peer behind the stack's nginx on EDGE_ADDRESS:BENCH_PEER_PORT, with the
 # first N app hosts in its upstream; the same proxy settings as the service's site (keepalive,
 # timeouts, retries) and the same JSON access log format, logged to the run's folder.
 bench_peer_lb() {
@@ -95,7 +96,7 @@ upstream bench_seed_peer {
 $servers  keepalive 32;
 }
 server {
-  listen 127.0.0.1:$BENCH_PEER_PORT;
+  listen $EDGE_ADDRESS:$BENCH_PEER_PORT;
   access_log $BENCH_OUT/peer-access.log timestamp_json;
   location / {
     proxy_pass http://bench_seed_peer;
@@ -115,8 +116,8 @@ CONF
   mv "$BENCH_PEER_CONF.new" "$BENCH_PEER_CONF"
   nginx -q -t -c "$LB_DIR/nginx.conf" || { rm -f "$BENCH_PEER_CONF"; die "nginx rejected the peer's server block"; }
   lb_reload
-  wait_for "peer through nginx" 10 curl -fs -m 2 -o /dev/null "http://127.0.0.1:$BENCH_PEER_PORT/health/ready" \
-    || die "the seed peer does not answer through nginx on 127.0.0.1:$BENCH_PEER_PORT"
+  wait_for "peer through nginx" 10 curl -fs -m 2 -o /dev/null "http://$EDGE_ADDRESS:$BENCH_PEER_PORT/health/ready" \
+    || die "the seed peer does not answer through nginx on $EDGE_ADDRESS:$BENCH_PEER_PORT"
 }
 
 # bench_instances N: exactly the first N app hosts in the service's rotation (lb.sh's drain).
@@ -156,16 +157,16 @@ bench_step() {
   local threads=$(( conc < 2 ? conc : 2 ))
   case $kind in
     ceiling) table=$BENCH_CEILING_TABLE
-      # from app-a's namespace through its own Router, like the app instance there
-      tool=(ip netns exec "$(netns_of app-a)" sysbench "$BENCH_SRC/ceiling.lua" --config-file="$BENCH_OUT/.sysbench.cfg"
+      # from the first app host's namespace through its own Router, like the app instance there
+      tool=(ip netns exec "$(netns_of "$BENCH_CEILING_HOST")" sysbench "$BENCH_SRC/ceiling.lua" --config-file="$BENCH_OUT/.sysbench.cfg"
             --threads="$conc" --time="$secs" --histogram=on --report-interval=0
             --table="$table" --key-prefix="$prefix" --instance=bench-ceiling run) ;;
     app)  table=$BENCH_APP_TABLE
       tool=(wrk -t"$threads" -c"$conc" -d"${secs}s" --timeout 10s -s "$BENCH_SRC/post.lua"
-            "http://127.0.0.1:$LB_PORT/app" -- "$prefix") ;;
+            "http://$EDGE_ADDRESS:$LB_PORT/app" -- "$prefix") ;;
     peer) table=$BENCH_PEER_TABLE
       tool=(wrk -t"$threads" -c"$conc" -d"${secs}s" --timeout 10s -s "$BENCH_SRC/post.lua"
-            "http://127.0.0.1:$BENCH_PEER_PORT/app" -- "$prefix") ;;
+            "http://$EDGE_ADDRESS:$BENCH_PEER_PORT/app" -- "$prefix") ;;
   esac
   "$BENCH_PY" "$BENCH_SRC/bench.py" step --state "$STATE" --out "$BENCH_OUT" --label "$label" --kind "$kind" \
     --instances "$inst" --concurrency "$conc" --duration "$secs" --table "$table" --key-prefix "$prefix" \
@@ -230,8 +231,10 @@ cmd_bench() {
   BENCH_FAILED=0
   mkdir -p "$BENCH_OUT"
   ln -sfn "$BENCH_OUT" "$STATE/bench/latest" 2>/dev/null || true
-  (umask 077; printf 'db-driver=mysql\nmysql-host=127.0.0.1\nmysql-port=6446\nmysql-user=%s\nmysql-password=%s\nmysql-db=timestamps\n' \
-     "$BENCH_DB_USER" "$DB_PASSWORD" > "$BENCH_OUT/.sysbench.cfg")
+  # sysbench connects as the app instance does: to the Router on its own host (loopback), RW port
+  BENCH_CEILING_HOST=$(hosts_of app | sed -n 1p)
+  (umask 077; printf 'db-driver=mysql\nmysql-host=127.0.0.1\nmysql-port=%s\nmysql-user=%s\nmysql-password=%s\nmysql-db=timestamps\n' \
+     "$ROUTER_RW_PORT" "$BENCH_DB_USER" "$DB_PASSWORD" > "$BENCH_OUT/.sysbench.cfg")
   step "bench $BENCH_RUNID: ${BENCH_DURATION}s per run, concurrency $concs, instances $instances ($only) -> $BENCH_OUT"
   BENCH_DRAINED_BEFORE=$(cat "$LB_DRAINED" 2>/dev/null || true)
   rm -f "$BENCH_PEER_CONF" "$BENCH_PEER_CONF.new"   # a leftover of an interrupted run
@@ -241,7 +244,7 @@ cmd_bench() {
 
   local c inst
   if [[ ",$only," == *,ceiling,* ]]; then
-    step "database ceiling: sysbench, one INSERT per transaction via Router (app-a's)"
+    step "database ceiling: sysbench, one INSERT per transaction via Router ($BENCH_CEILING_HOST's)"
     bench_warmup ceiling 1
     for c in $concs; do bench_step ceiling 1 "$c"; done
   fi

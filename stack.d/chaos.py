@@ -5,6 +5,8 @@ through nginx, the fault and its recovery while the load runs, a few seconds of 
 recovery, then a checker that compares the client's history with the rows on every MySQL
 member. Prints one table row per fault run and `N passed, N failed`; exits 1 if any failed.
 History, events and table go to $STACK_STATE/chaos/RUNID/ (default .stack/chaos/RUNID/).
+The members, hosts and the edge's address and port come from `./stack config` (Chef), read
+on first use (stack_config.py).
 
 Python 3 standard library only; run with Debian's /usr/bin/python3.
 """
@@ -23,11 +25,11 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import stack_config  # the cluster's settings, from ./stack config
+
 ROOT = Path(__file__).resolve().parent.parent
 STACK = str(ROOT / "stack")
 STATE = Path(os.environ.get("STACK_STATE") or ROOT / ".stack")
-HTTP_PORT = int(os.environ.get("STACK_HTTP_PORT") or 80)
-MEMBERS = ("db-a", "db-b", "db-c")
 
 # Load: ~30 req/s in all. The cluster shares the machine's 2 cores with this client.
 WORKERS = 4
@@ -144,7 +146,7 @@ CONNECTION_ERRORS = {"ConnectionRefusedError": "refused", "ConnectionResetError"
 
 def post(key, worker):
     req = Request(key=key, worker=worker, sent=now())
-    conn = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=REQUEST_TIMEOUT_S)
+    conn = http.client.HTTPConnection(*stack_config.edge(), timeout=REQUEST_TIMEOUT_S)
     try:
         conn.request("POST", "/app", headers={"Idempotency-Key": key})
         resp = conn.getresponse()
@@ -336,7 +338,7 @@ def fault_none(run):
 
 
 def fault_kill_app(run):
-    run.inject("fault", "kill", "app-a")
+    run.inject("fault", "kill", stack_config.app_hosts()[0])
     run.step("up")
 
 
@@ -356,7 +358,7 @@ def fault_kill_secondary(run):
 
 
 def fault_kill_router(run):
-    run.inject("fault", "kill", "router-a")
+    run.inject("fault", "kill", stack_config.router_of(stack_config.app_hosts()[0]))
     time.sleep(ROUTER_RESTART_DELAY_S)
     run.step("up")
 
@@ -449,7 +451,7 @@ CHECKSUM_SQL = ("SELECT COUNT(*), BIT_XOR(CRC32(CONCAT_WS('|', HEX(id), recorded
 
 def sums_identical(sums):
     """True when every member answered and all report the same (row count, checksum)."""
-    return len(sums) == len(MEMBERS) and len(set(sums.values())) == 1
+    return set(sums) == set(stack_config.members()) and len(set(sums.values())) == 1
 
 
 def wait_identical():
@@ -458,7 +460,7 @@ def wait_identical():
     sums = {}
     while now() < deadline:
         try:
-            sums = {m: tuple(mysql_rows(m, CHECKSUM_SQL)[0]) for m in MEMBERS}
+            sums = {m: tuple(mysql_rows(m, CHECKSUM_SQL)[0]) for m in stack_config.members()}
         except RuntimeError:
             sums = {}
         if sums_identical(sums):
@@ -558,7 +560,7 @@ def check(run, history, recovered_at):
     identical, sums = wait_identical()
     run.event("members: " + ", ".join(f"{m} {'/'.join(s)}" for m, s in sums.items()))
     rows = {}
-    for m in MEMBERS:
+    for m in stack_config.members():
         try:
             rows[m] = rows_of_run(m, run.prefix)
         except RuntimeError as e:
@@ -676,9 +678,19 @@ def fault_run(out, run_id, name, rep):
 def main(argv):
     args = parse_args(argv)
     faults = args.fault or list(FAULTS)
+    try:
+        # read once, before any thread needs it; a cluster without an edge or app host is no
+        # cluster this suite can load
+        edge, apps = stack_config.edge(), stack_config.app_hosts()
+        if not stack_config.members() or not apps:
+            raise stack_config.ConfigError("./stack config lists no MySQL member or no app host")
+    except stack_config.ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     run_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     out = Output(STATE / "chaos" / run_id)
-    print(f"==> chaos {run_id}: {', '.join(faults)} x{args.repeat}; results in {out.dir}", flush=True)
+    print(f"==> chaos {run_id}: {', '.join(faults)} x{args.repeat} through {edge[0]}:{edge[1]}; "
+          f"results in {out.dir}", flush=True)
     results = []
     try:
         for rep in range(1, args.repeat + 1):

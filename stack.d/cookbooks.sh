@@ -218,7 +218,8 @@ cookbooks_verify() {
     _cb_verify_suite db "$h" TS_MYSQL="$client --defaults-file=$(db_dir "$h")/root.cnf" \
       TS_MYSQLD_PATTERN="$MYSQL_PREFIX/usr/sbin/mysqld --defaults-file=$(db_dir "$h")/my.cnf" \
       TS_MY_CNF="$(db_dir "$h")/my.cnf" TS_DB_ADDRESS="$(host_address "$h")" TS_DB_MEMBERS="$members" \
-      TS_GROUP_NAME="$DB_GROUP_NAME" TS_CLUSTER_NAME="$DB_CLUSTER_NAME"
+      TS_GROUP_NAME="$DB_GROUP_NAME" TS_CLUSTER_NAME="$DB_CLUSTER_NAME" \
+      TS_DB_PORT="$DB_PORT" TS_DB_XPORT="$DB_XPORT" TS_DB_GR_PORT="$DB_GR_PORT"
   done
   for h in $(hosts_of app); do
     _cb_verify_suite app "$h" TS_MYSQL="$client" \
@@ -226,10 +227,12 @@ cookbooks_verify() {
       TS_ROUTER_CONF="$(router_dir "$h")/mysqlrouter.conf" TS_CLUSTER_NAME="$DB_CLUSTER_NAME" \
       TS_ROUTER_ID="$(router_id_of "$h")" TS_APP_ADDRESS="$(host_address "$h")" \
       TS_APP_CONFIG_DIR="$STATE/$h" TS_APP_UNIT="$STATE/$h/timestamp-service.service" TS_APP_INSTANCE="$h" \
-      TS_APP_PATTERN="-jar $APP_JAR --deploy .* --name $h --port"
+      TS_APP_PATTERN="-jar $APP_JAR --deploy .* --name $h --port" \
+      TS_ROUTER_RW_PORT="$ROUTER_RW_PORT" TS_ROUTER_RO_PORT="$ROUTER_RO_PORT" \
+      TS_APP_HTTP_PORT="$APP_HTTP_PORT" TS_APP_GRID_PORT="$APP_GRID_PORT"
   done
   local lb_env=(TS_NGINX_PATTERN="nginx -c $LB_DIR/nginx.conf" TS_NGINX_SITE="$LB_DIR/conf.d/timestamp-site.conf"
-    TS_LB_URL="http://127.0.0.1:$LB_PORT" TS_LB_PORT="$LB_PORT" TS_APP_INSTANCES="$(hosts_of app | tr '\n' ' ')")
+    TS_LB_URL="http://$EDGE_ADDRESS:$LB_PORT" TS_LB_PORT="$LB_PORT" TS_APP_INSTANCES="$(hosts_of app | tr '\n' ' ')")
   _cb_verify_suite lb lb "${lb_env[@]}"
   _cb_verify_suite service lb "${lb_env[@]}"
   if [ "$check_failures" -eq 0 ]; then info "cookbooks: verify passed ($((SECONDS - t0)) s)"; return 0; fi

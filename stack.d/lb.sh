@@ -1,7 +1,9 @@
 # The edge: nginx in the host's own namespace, in front of the bridge, rendered from
 # cookbook timestamp_lb and checked with `nginx -t` before it runs.
 
-LB_PORT=${STACK_HTTP_PORT:-80}
+# The port nginx listens on: Chef's edge_http port (EDGE_HTTP_PORT), unless STACK_HTTP_PORT
+# says otherwise (e.g. when another program holds port 80 on this machine).
+LB_PORT=${STACK_HTTP_PORT:-$EDGE_HTTP_PORT}
 LB_DIR=$STATE/lb
 
 # Drained app hosts (out of rotation, e.g. during a rolling restart) are listed in this file.
@@ -14,7 +16,7 @@ lb_render() {
     upstreams+="$sep{\"name\":\"$host\",\"zone\":\"$(host_field "$host" zone)\",\"address\":\"$(host_address "$host"):$APP_HTTP_PORT\",\"drained\":$drained}"; sep=,
   done
   local attrs="{\"timestamp_lb\": {\"conf_dir\": \"$LB_DIR\", \"run_dir\": \"$LB_DIR/run\", \"log_dir\": \"$LB_DIR\",
-    \"user\": \"root\", \"worker_processes\": 2, \"listen\": \"127.0.0.1:$LB_PORT\", \"upstreams\": [$upstreams]}}"
+    \"user\": \"root\", \"worker_processes\": 2, \"listen\": \"$EDGE_ADDRESS:$LB_PORT\", \"upstreams\": [$upstreams]}}"
   mkdir -p "$LB_DIR/conf.d" "$LB_DIR/run"
   render timestamp_lb nginx.conf.erb "$LB_DIR/nginx.conf" "$attrs"
   render timestamp_lb timestamp-site.conf.erb "$LB_DIR/conf.d/timestamp-site.conf" "$attrs"
@@ -33,9 +35,9 @@ lb_up() {
   if ss -Hltn "sport = :$LB_PORT" | grep -q .; then
     die "port $LB_PORT is taken by another program (a system nginx? stop it, or set STACK_HTTP_PORT)"
   fi
-  info "starting nginx on 127.0.0.1:$LB_PORT"
+  info "starting nginx on $EDGE_ADDRESS:$LB_PORT"
   start_daemon lb nginx nginx -c "$LB_DIR/nginx.conf" -g 'daemon off;'
-  wait_for nginx 10 curl -s -m 1 -o /dev/null "http://127.0.0.1:$LB_PORT/" || die "nginx did not start (log: $(log_file lb nginx))"
+  wait_for nginx 10 curl -s -m 1 -o /dev/null "http://$EDGE_ADDRESS:$LB_PORT/" || die "nginx did not start (log: $(log_file lb nginx))"
 }
 
 lb_down() { stop_daemon lb nginx QUIT; }
@@ -60,5 +62,5 @@ lb_undrain() { [ -f "$LB_DRAINED" ] && sed -i "/^$1\$/d" "$LB_DRAINED"; lb_up; }
 
 lb_state() {
   running_pid lb nginx >/dev/null || { echo stopped; return; }
-  curl -s -m 2 -o /dev/null "http://127.0.0.1:$LB_PORT/" && echo up || echo running
+  curl -s -m 2 -o /dev/null "http://$EDGE_ADDRESS:$LB_PORT/" && echo up || echo running
 }

@@ -1,5 +1,5 @@
-# MySQL Router on each app host (app-a, app-b): port 6446 to the Group Replication
-# PRIMARY, 6447 to the SECONDARIES, from the InnoDB Cluster metadata that db_up writes.
+# MySQL Router on each app host: port ROUTER_RW_PORT to the Group Replication PRIMARY,
+# ROUTER_RO_PORT to the SECONDARIES, from the InnoDB Cluster metadata that db_up writes.
 # Sourced after common.sh, mysql-prefix.sh and mysql.sh.
 #
 #   router_up HOST      render config + keyring, start, wait until writes reach the primary
@@ -10,8 +10,7 @@
 # from chef/cookbooks/timestamp_router.
 
 ROUTER_COOKBOOK=timestamp_router
-ROUTER_RW_PORT=6446
-ROUTER_RO_PORT=6447
+# ROUTER_RW_PORT, ROUTER_RO_PORT: from Chef (common.sh reads them through config.rb)
 
 router_dir() { echo "$STATE/$1/router"; }
 

@@ -5,7 +5,8 @@ writing the same row as the service (UUIDv7 BINARY(16) id, UTC DATETIME(6), uniq
 key, instance) through the same MySQL Router, one row per transaction. `./stack bench` runs
 it in the app hosts' namespaces on port 8090, behind the stack's nginx, only for the run.
 
-Environment: PEER_DB_HOST, PEER_DB_PORT (6446), PEER_DB_NAME (timestamps), PEER_DB_USER
+Environment: PEER_DB_HOST, PEER_DB_PORT (required: the Router's read-write port, which
+./stack bench passes from ./stack config), PEER_DB_NAME (timestamps), PEER_DB_USER
 (ts_app), PEER_DB_SECRETS (a file with a DB_PASSWORD=... line, e.g. the app host's
 secrets.env), PEER_TABLE (bench_peer), PEER_INSTANCE (the name put on each row).
 """
@@ -43,7 +44,7 @@ def db():
     if _conn is None:
         _conn = MySQLdb.connect(
             host=os.environ.get("PEER_DB_HOST", "127.0.0.1"),
-            port=int(os.environ.get("PEER_DB_PORT", "6446")),
+            port=int(os.environ["PEER_DB_PORT"]),
             user=os.environ.get("PEER_DB_USER", "ts_app"), passwd=_password(),
             db=os.environ.get("PEER_DB_NAME", "timestamps"), connect_timeout=2, autocommit=False)
     return _conn

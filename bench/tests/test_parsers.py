@@ -22,7 +22,7 @@ from unittest import mock
 BENCH = Path(__file__).resolve().parent.parent
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
-if importlib.util.find_spec("MySQLdb") is None:
+if "MySQLdb" not in sys.modules and importlib.util.find_spec("MySQLdb") is None:
     # bench.py imports MySQLdb at the top, for the drain and row counts these tests do not use.
     stub = types.ModuleType("MySQLdb")
     stub.Error = type("Error", (Exception,), {})

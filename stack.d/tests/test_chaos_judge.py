@@ -18,7 +18,29 @@ if str(STACKD) not in sys.path:
 
 import chaos  # noqa: E402  (after the path is set)
 
-MEMBERS = chaos.MEMBERS
+# The cluster as `./stack config` would print it: made up (these tests run no ./stack), with
+# member names that are not the local cluster's, so nothing here can lean on a copy of them.
+FAKE_CONFIG = {
+    "hosts": [{"name": "m-1", "kind": "mysql", "zone": "a", "address": "192.0.2.11"},
+              {"name": "m-2", "kind": "mysql", "zone": "b", "address": "192.0.2.12"},
+              {"name": "m-3", "kind": "mysql", "zone": "c", "address": "192.0.2.13"},
+              {"name": "app-x", "kind": "app", "zone": "a", "address": "192.0.2.21"},
+              {"name": "edge", "kind": "lb", "zone": "a", "address": "192.0.2.1"}],
+    "ports": {"edge_http": 8000},
+}
+MEMBERS = tuple(h["name"] for h in FAKE_CONFIG["hosts"] if h["kind"] == "mysql")
+A, B, C = MEMBERS
+_fake_settings = mock.patch.object(chaos.stack_config, "settings", return_value=FAKE_CONFIG)
+
+
+def setUpModule():
+    _fake_settings.start()
+
+
+def tearDownModule():
+    _fake_settings.stop()
+
+
 SAME_SUMS = {m: ("3", "123456") for m in MEMBERS}
 T0 = 1_700_000_000.0
 
@@ -170,11 +192,11 @@ class Failing(unittest.TestCase):
         self.assertFalse(res.passed, res)
 
     def test_acknowledged_write_missing_on_one_member(self):
-        del self.rows["db-c"]["k-2"]
+        del self.rows[C]["k-2"]
         res = verdict(self.history, self.rows)
         self.assertFailed(res)
         self.assertEqual(res.lost, 1)
-        self.assertEqual([(k, m) for k, m, _ in res.findings], [("k-2", "db-c")])
+        self.assertEqual([(k, m) for k, m, _ in res.findings], [("k-2", C)])
 
     def test_acknowledged_write_missing_everywhere_counts_once(self):
         for m in MEMBERS:
@@ -185,23 +207,23 @@ class Failing(unittest.TestCase):
         self.assertEqual(len(res.findings), 3)
 
     def test_acknowledged_id_differs_from_the_stored_one(self):
-        self.rows["db-a"]["k-3"] = [row(33)[:1] + row(3)[1:]]   # other id, same timestamp
+        self.rows[A]["k-3"] = [row(33)[:1] + row(3)[1:]]   # other id, same timestamp
         res = verdict(self.history, self.rows)
         self.assertFailed(res)
         self.assertEqual(res.lost, 1)
 
     def test_acknowledged_timestamp_differs_from_the_stored_one(self):
-        self.rows["db-b"]["k-3"] = [row(3)[:1] + row(33)[1:]]   # same id, other timestamp
+        self.rows[B]["k-3"] = [row(3)[:1] + row(33)[1:]]   # same id, other timestamp
         res = verdict(self.history, self.rows)
         self.assertFailed(res)
         self.assertEqual(res.lost, 1)
 
     def test_duplicate_rows_of_one_key(self):
-        self.rows["db-a"]["k-1"].append(row(11))
+        self.rows[A]["k-1"].append(row(11))
         res = verdict(self.history, self.rows)
         self.assertFailed(res)
         self.assertEqual((res.duplicated, res.lost), (1, 0))
-        self.assertEqual([(k, m) for k, m, _ in res.findings], [("k-1", "db-a")])
+        self.assertEqual([(k, m) for k, m, _ in res.findings], [("k-1", A)])
 
     def test_duplicate_rows_of_an_unacknowledged_key(self):
         rows = everywhere({"k-9": [row(9), row(10)]})
@@ -250,20 +272,20 @@ class Failing(unittest.TestCase):
         ok = acked("k-1", 1, sent=T0)
         stray = failed("k-2", error="refused", sent=T0 + 10)
         rows = everywhere(stored(ok))
-        rows["db-a"]["k-2"] = [row(2)]
+        rows[A]["k-2"] = [row(2)]
         run = make_run(stop_window=(T0 + 5, T0 + 20))
-        sums = {"db-a": ("2", "777"), "db-b": ("1", "555"), "db-c": ("1", "555")}
+        sums = {A: ("2", "777"), B: ("1", "555"), C: ("1", "555")}
         res = verdict([ok, stray], rows, run, sums=sums)
         self.assertFailed(res)
         self.assertFalse(res.identical)
         self.assertEqual((res.lost, res.duplicated, res.errors), (0, 0, {}))
 
     def test_members_same_count_different_checksum(self):
-        sums = dict(SAME_SUMS, **{"db-b": ("3", "654321")})
+        sums = dict(SAME_SUMS, **{B: ("3", "654321")})
         self.assertFailed(verdict(self.history, self.rows, sums=sums))
 
     def test_a_member_did_not_answer_the_checksum(self):
-        sums = {m: SAME_SUMS[m] for m in ("db-a", "db-b")}
+        sums = {m: SAME_SUMS[m] for m in (A, B)}
         self.assertFailed(verdict(self.history, self.rows, sums=sums))
         self.assertFailed(verdict(self.history, self.rows, sums={}))
 

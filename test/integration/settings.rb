@@ -2,8 +2,9 @@
 
 # Where the verify specs find things. Written once for InSpec (kitchen verify) and
 # Serverspec (stack.d/cookbooks.sh): each setting is an environment variable whose default
-# is the cookbooks' default, i.e. what a converged kitchen node has; the local cluster
-# sets them to its own paths and addresses.
+# is the cookbooks' default, i.e. what a converged kitchen node has (kitchen has no
+# ./stack); the local cluster sets every one of them, from ./stack config (Chef) for its
+# addresses, ports and names and from its state directory for its paths.
 def ts_setting(name, default)
   value = ENV.fetch(name, '')
   value.empty? ? default : value

@@ -11,12 +11,16 @@ router_id = ts_setting('TS_ROUTER_ID', '1')
 address = ts_setting('TS_APP_ADDRESS', '127.0.0.1')
 config_dir = ts_setting('TS_APP_CONFIG_DIR', '/etc/timestamp-service')
 instance = ts_setting('TS_APP_INSTANCE', 'app-a')
+router_rw_port = ts_setting('TS_ROUTER_RW_PORT', '6446').to_i
+router_ro_port = ts_setting('TS_ROUTER_RO_PORT', '6447').to_i
+app_http_port = ts_setting('TS_APP_HTTP_PORT', '8080').to_i
+app_grid_port = ts_setting('TS_APP_GRID_PORT', '6900').to_i
 
 describe command(ts_running(ts_setting('TS_ROUTER_PATTERN', 'mysqlrouter --config /etc/mysqlrouter/mysqlrouter.conf'))) do
   its('exit_status') { should eq 0 }
 end
 
-[6446, 6447].each do |p|
+[router_rw_port, router_ro_port].each do |p|
   describe port(p) do
     it { should be_listening }
   end
@@ -34,11 +38,11 @@ as_app = lambda do |port, query|
     "--protocol=TCP -uts_app --get-server-public-key --connect-timeout=3 -NB -e '#{query}'"
 end
 
-describe command(as_app.call(6446, 'SELECT @@super_read_only')) do
+describe command(as_app.call(router_rw_port, 'SELECT @@super_read_only')) do
   its('stdout') { should eq "0\n" }
 end
 
-describe command(as_app.call(6447, 'SELECT 1')) do
+describe command(as_app.call(router_ro_port, 'SELECT 1')) do
   its('stdout') { should eq "1\n" }
 end
 
@@ -46,7 +50,7 @@ describe command(ts_running(ts_setting('TS_APP_PATTERN', '-jar /opt/timestamp-se
   its('exit_status') { should eq 0 }
 end
 
-[8080, 6900].each do |p|
+[app_http_port, app_grid_port].each do |p|
   describe port(p) do
     it { should be_listening }
   end
@@ -66,7 +70,7 @@ describe command("stat -c %a #{config_dir}/secrets.env") do
   its('stdout') { should eq "600\n" }
 end
 
-describe command("curl -fsS -m 5 http://#{address}:8080/health/ready") do
+describe command("curl -fsS -m 5 http://#{address}:#{app_http_port}/health/ready") do
   its('exit_status') { should eq 0 }
   its('stdout') { should match(/"status":\s*"UP"/) }
 end

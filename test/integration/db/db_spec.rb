@@ -10,12 +10,15 @@ address = ts_setting('TS_DB_ADDRESS', '127.0.0.1')
 members = ts_setting('TS_DB_MEMBERS', '1')
 group_name = ts_setting('TS_GROUP_NAME', '7d3e1b52-5c2a-4f61-9a0e-2f4c8b1d6e90')
 cluster_name = ts_setting('TS_CLUSTER_NAME', 'timestamps')
+db_port = ts_setting('TS_DB_PORT', '3306').to_i
+mysqlx_port = ts_setting('TS_DB_XPORT', '33060').to_i
+group_replication_port = ts_setting('TS_DB_GR_PORT', '33061').to_i
 
 describe command(ts_running(ts_setting('TS_MYSQLD_PATTERN', '/usr/sbin/mysqld'))) do
   its('exit_status') { should eq 0 }
 end
 
-[3306, 33_060, 33_061].each do |p|
+[db_port, mysqlx_port, group_replication_port].each do |p|
   describe port(p) do
     it { should be_listening }
   end

@@ -18,15 +18,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The running local cluster, as a test sees it: HTTP through nginx, and the {@code ./stack}
- * command for status, the MySQL client on each member, and bringing components back.
- * {@code ./stack test} exports STACK_URL and STACK_COMMAND before it runs Maven.
+ * command for status, the MySQL client on each member, and bringing components back. Its
+ * hosts, addresses and ports are the ones {@code ./stack config} prints (Chef's), read once.
+ * {@code ./stack test} exports STACK_URL and STACK_COMMAND before it runs Maven; without
+ * STACK_URL the tests go to the edge that {@code ./stack config} names.
  */
 final class LocalCluster {
 
-    static final List<String> DB_MEMBERS = List.of("db-a", "db-b", "db-c");
+    private static final Path STACK_COMMAND = Path.of(System.getenv().getOrDefault("STACK_COMMAND", "./stack"));
+    private static ClusterConfig config;
 
-    private final URI baseUri = URI.create(System.getenv().getOrDefault("STACK_URL", "http://127.0.0.1"));
-    private final Path stackCommand = Path.of(System.getenv().getOrDefault("STACK_COMMAND", "./stack"));
+    private final URI baseUri = edge();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     HttpResponse<String> send(String method, String path, String body, String... headers) {
@@ -60,10 +62,34 @@ final class LocalCluster {
         return send("POST", "/app", null);
     }
 
+    /** The cluster's settings: {@code ./stack config}, run once for all the tests. */
+    static synchronized ClusterConfig config() {
+        if (config == null) {
+            config = ClusterConfig.parse(run(List.of(STACK_COMMAND.toString(), "config")));
+        }
+        return config;
+    }
+
+    /** STACK_URL, or else the edge of {@code ./stack config} (at STACK_HTTP_PORT if that is set). */
+    private static URI edge() {
+        String url = System.getenv("STACK_URL");
+        return URI.create(url != null && !url.isBlank() ? url : config().edgeUrl(System.getenv("STACK_HTTP_PORT")));
+    }
+
+    /** The MySQL Group Replication members, by host name. */
+    List<String> dbMembers() {
+        return config().dbMembers();
+    }
+
+    /** The app hosts; each runs one instance, named like its host in every response. */
+    List<String> appHosts() {
+        return config().appHosts();
+    }
+
     /** Runs {@code ./stack ARGS...} and returns its standard output; fails the test on a non-zero exit. */
     String stack(String... args) {
         List<String> command = new ArrayList<>();
-        command.add(stackCommand.toString());
+        command.add(STACK_COMMAND.toString());
         command.addAll(List.of(args));
         return run(command);
     }
