@@ -46,20 +46,13 @@ EOF
 }
 
 _router_keyring() { # the metadata account's password, encrypted with ROUTER_KEYRING_MASTER_KEY
-  local h=$1 dir; dir=$(router_dir "$h")
+  local h=$1 dir keyring; dir=$(router_dir "$h")
   (umask 077; printf '%s\n' "$ROUTER_KEYRING_MASTER_KEY" > "$dir/master.key")
-  # Keep the keyring if it opens with this master key and holds this password.
-  if [ -f "$dir/keyring" ] && [ "$(mysql_exec usr/bin/mysqlrouter_keyring get "$dir/keyring" router_meta password \
-        --master-key-reader "$dir/master-key-reader" 2>/dev/null)" = "$MYSQL_ROUTER_PASSWORD" ]; then
-    return 0
-  fi
-  rm -f "$dir/keyring"
-  mysql_exec usr/bin/mysqlrouter_keyring init "$dir/keyring" --master-key-reader "$dir/master-key-reader" \
-    >/dev/null || die "$h: mysqlrouter_keyring init failed"
-  printf '%s\n' "$MYSQL_ROUTER_PASSWORD" \
-    | mysql_exec usr/bin/mysqlrouter_keyring set "$dir/keyring" router_meta password \
-        --master-key-reader "$dir/master-key-reader" >/dev/null 2>&1 \
-    || die "$h: mysqlrouter_keyring set failed"
+  # Kept if it opens with this master key and holds this password (TimestampRouter::Keyring,
+  # as Chef's timestamp_router_keyring); the password travels in MYSQL_ROUTER_PASSWORD.
+  read -ra keyring <<<"$(mysql_command usr/bin/mysqlrouter_keyring)"
+  ops router keyring "$dir/keyring" "$dir/master-key-reader" router_meta "${keyring[@]}" \
+    || die "$h: could not store the metadata account's password in $dir/keyring"
 }
 
 # _router_probe HOST: through the RW port as ts_app, prints the report_host of the server
