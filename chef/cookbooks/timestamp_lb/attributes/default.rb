@@ -17,6 +17,9 @@ default['timestamp_lb']['client_max_body_size'] = '16k'
 default['timestamp_lb']['upstreams'] = [
   { 'name' => 'app-a', 'zone' => 'a', 'address' => '127.0.0.1:8080' }
 ]
+# Names of app instances to take out of rotation (before a restart, say), whether the
+# list above or Chef search supplies them: nginx keeps them as `down`.
+default['timestamp_lb']['drained'] = []
 
 # Passive health checks: an instance that fails max_fails times is skipped for fail_timeout.
 default['timestamp_lb']['max_fails'] = 1

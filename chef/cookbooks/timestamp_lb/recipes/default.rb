@@ -10,8 +10,12 @@ lb = node['timestamp_lb']
 
 package lb['package']
 
+# The app instances: every app node of this environment (Chef search), else the attribute's
+# fallback list; those named in `drained` stay in the list, out of rotation.
+hosts = lb['upstreams']
 found = search(:node, "roles:#{lb['search_role']} AND chef_environment:#{node.chef_environment}")
-node.override['timestamp_lb']['upstreams'] = TimestampLb::Upstreams.from_nodes(found, lb['app_port']) unless found.empty?
+hosts = TimestampLb::Upstreams.from_nodes(found, lb['app_port']) unless found.empty?
+node.override['timestamp_lb']['upstreams'] = TimestampLb::Upstreams.list(hosts, drained: lb['drained'])
 
 [::File.join(lb['conf_dir'], 'conf.d'), lb['log_dir']].each do |dir|
   directory dir do
