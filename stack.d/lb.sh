@@ -8,13 +8,12 @@ LB_DIR=$STATE/lb
 LB_DRAINED=$LB_DIR/drained
 
 lb_render() {
-  local upstreams="" host sep="" drained
-  for host in $(hosts_of app); do
-    drained=false; grep -qx "$host" "$LB_DRAINED" 2>/dev/null && drained=true
-    upstreams+="$sep{\"name\":\"$host\",\"zone\":\"$(host_field "$host" zone)\",\"address\":\"$(host_address "$host"):$APP_HTTP_PORT\",\"drained\":$drained}"; sep=,
-  done
+  local host hosts=() upstreams
+  for host in $(hosts_of app); do hosts+=("$host" "$(host_field "$host" zone)" "$(host_address "$host"):$APP_HTTP_PORT"); done
+  # the list the Chef recipe builds too (TimestampLb::Upstreams), drained hosts marked down
+  upstreams=$(ops lb upstreams "$LB_DRAINED" "${hosts[@]}") || die "could not build nginx's upstream list"
   local attrs="{\"timestamp_lb\": {\"conf_dir\": \"$LB_DIR\", \"run_dir\": \"$LB_DIR/run\", \"log_dir\": \"$LB_DIR\",
-    \"user\": \"root\", \"worker_processes\": 2, \"listen\": \"127.0.0.1:$LB_PORT\", \"upstreams\": [$upstreams]}}"
+    \"user\": \"root\", \"worker_processes\": 2, \"listen\": \"127.0.0.1:$LB_PORT\", \"upstreams\": $upstreams}}"
   mkdir -p "$LB_DIR/conf.d" "$LB_DIR/run"
   render timestamp_lb nginx.conf.erb "$LB_DIR/nginx.conf" "$attrs"
   render timestamp_lb timestamp-site.conf.erb "$LB_DIR/conf.d/timestamp-site.conf" "$attrs"
