@@ -25,7 +25,7 @@ module TimestampCommon
     def run(*argv, input: nil, timeout: 30)
       command = ['timeout', '-k', KILL_AFTER_S.to_s, timeout.to_s, *argv]
       stdout, stderr, status = Open3.capture3(*command, stdin_data: input.to_s)
-      CommandResult.new(status.exitstatus || 128 + status.termsig.to_i, stdout, stderr)
+      CommandResult.new(status.exitstatus || (128 + status.termsig.to_i), stdout, stderr)
     rescue Errno::ENOENT => e
       CommandResult.new(127, '', e.message)
     end
