@@ -1,7 +1,8 @@
 # Checks of the Chef cookbooks under chef/, without Chef (none is installable here).
 # Sourced after common.sh and mysql-prefix.sh.
 #
-#   cookbooks_check    every Ruby file parses, rubocop passes, every template renders with
+#   cookbooks_check    every Ruby file parses, rubocop passes, the unit specs of the
+#                      cookbooks' libraries pass, every template renders with
 #                      the cookbook defaults and for every node of the three-zone example
 #                      (chef/nodes + chef/environments + chef/roles), and every rendered file
 #                      is accepted by the program that reads it. No cluster needed.
@@ -21,8 +22,8 @@ _cb_run() {
 }
 
 _cb_ruby_files() {
-  find "$CHEF_DIR" "$VERIFY_DIR" -name '*.rb' -type f
-  ls "$ROOT"/Berksfile "$STACKD"/*.rb
+  find "$CHEF_DIR" "$VERIFY_DIR" "$STACKD" -name '*.rb' -type f   # stack.d/ops/*.rb too
+  ls "$ROOT"/Berksfile
 }
 
 # _cb_render COOKBOOK TEMPLATE OUT ATTRS_JSON [VARS_JSON]: render.rb, as the stack renders.
@@ -167,6 +168,8 @@ cookbooks_check() {
     "$ROOT/kitchen.yml" "$ROOT/kitchen.dokken.yml" "$ROOT/.rubocop.yml"
   _cb_run "rubocop (.rubocop.yml): ${#rubyfiles[@]} files" \
     rubocop --config "$ROOT/.rubocop.yml" --format emacs --no-color "${rubyfiles[@]}"
+  # The library classes Chef and ./stack share, with fakes (and the real mysqlrouter_keyring).
+  _cb_run "rspec: the cookbooks' unit specs (chef/cookbooks/*/spec)" rspec --no-color "$COOKBOOKS"/*/spec
 
   # Every template of every cookbook with the cookbook defaults only.
   _cb_check_db "defaults:" '{}' "$tmp/defaults"
