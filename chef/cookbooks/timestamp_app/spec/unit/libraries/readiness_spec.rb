@@ -6,12 +6,17 @@ require_relative '../../../libraries/readiness'
 describe TimestampApp::Readiness do
   url = 'http://10.42.0.21:8080/health/ready'
 
-  # Time passes only when the waiter sleeps (or an answer takes time): no real waiting.
-  let(:now) { [0.0] }
+  # Time passes only when the waiter sleeps (or an answer takes time): no real waiting. The
+  # clock does not start at 0, as a monotonic clock does not; a waiter that misses its
+  # deadline fails here instead of sleeping on forever.
+  start = 5000.0
+  let(:now) { [start] }
   let(:clock) { -> { now[0] } }
   let(:sleeps) { [] }
   let(:sleep) do
     lambda do |seconds|
+      raise 'still waiting an hour on' if now[0] > start + 3600
+
       sleeps << seconds
       now[0] += seconds
     end
@@ -67,7 +72,7 @@ describe TimestampApp::Readiness do
       answers.replace([503])
       expect { readiness.wait(url, timeout: 10, name: 'app-a') }
         .to raise_error(described_class::NotReady, "app-a is not ready after 10 s (#{url}: HTTP 503)")
-      expect(now[0]).to eq(10.0)
+      expect(now[0]).to eq(start + 10)
       expect(asked.length).to eq(21) # at 0, 0.5, ..., 10 s
     end
 
@@ -79,7 +84,7 @@ describe TimestampApp::Readiness do
       waiter = described_class.new(http: slow, clock:, sleep:)
       expect { waiter.wait(url, timeout: 5) }
         .to raise_error(described_class::NotReady, "#{url} is not ready after 5 s (#{url}: OpenTimeout: execution expired)")
-      expect(now[0]).to be < 8
+      expect(now[0]).to be < start + 8
     end
 
     it 'fails at once when the instance stopped, without asking it' do
@@ -95,7 +100,7 @@ describe TimestampApp::Readiness do
       expect { readiness.wait(url, timeout: 240, alive: -> { alive.shift }, name: 'app-a') }
         .to raise_error(described_class::NotReady, 'app-a stopped while starting')
       expect(asked.length).to eq(2)
-      expect(now[0]).to eq(1.0)
+      expect(now[0]).to eq(start + 1)
     end
   end
 

@@ -3,10 +3,11 @@
 require_relative '../../../libraries/upstreams'
 
 describe TimestampLb::Upstreams do
-  # The local cluster's app hosts, deliberately out of order.
+  # App hosts, out of order; by name alone z-a would not come second.
   hosts = [
     { 'name' => 'app-c', 'zone' => 'c', 'address' => '10.42.0.23:8080' },
     { 'name' => 'app-b2', 'zone' => 'b', 'address' => '10.42.0.24:8080' },
+    { 'name' => 'z-a', 'zone' => 'a', 'address' => '10.42.0.25:8080' },
     { 'name' => 'app-a', 'zone' => 'a', 'address' => '10.42.0.21:8080' },
     { 'name' => 'app-b', 'zone' => 'b', 'address' => '10.42.0.22:8080' }
   ]
@@ -14,16 +15,17 @@ describe TimestampLb::Upstreams do
   describe '.list' do
     it 'orders the hosts by zone, then name, none drained' do
       list = described_class.list(hosts)
-      expect(list.map { |u| u['name'] }).to eq(%w(app-a app-b app-b2 app-c))
-      expect(list.map { |u| u['drained'] }).to eq([false, false, false, false])
+      expect(list.map { |u| u['name'] }).to eq(%w(app-a z-a app-b app-b2 app-c))
+      expect(list.map { |u| u['drained'] }).to eq([false] * 5)
       expect(list.first).to eq('name' => 'app-a', 'zone' => 'a', 'address' => '10.42.0.21:8080', 'drained' => false)
     end
 
     it 'marks the drained names drained and keeps them in the list' do
       list = described_class.list(hosts, drained: %w(app-b app-c))
       expect(list.to_h { |u| [u['name'], u['drained']] })
-        .to eq('app-a' => false, 'app-b' => true, 'app-b2' => false, 'app-c' => true)
-      expect(list.map { |u| u['address'] }).to eq(%w(10.42.0.21:8080 10.42.0.22:8080 10.42.0.24:8080 10.42.0.23:8080))
+        .to eq('app-a' => false, 'z-a' => false, 'app-b' => true, 'app-b2' => false, 'app-c' => true)
+      expect(list.map { |u| u['address'] })
+        .to eq(%w(10.42.0.21:8080 10.42.0.25:8080 10.42.0.22:8080 10.42.0.24:8080 10.42.0.23:8080))
     end
 
     it 'ignores drained names that are not hosts' do
