@@ -36,7 +36,8 @@ rescue TimestampApp::Readiness::NotReady => e
   Ops.fail!("#{e.message}; log: #{log}")
 end
 
-# Prints ready, live (it runs but is not ready) or down (no answer) for BASE_URL.
+# Prints ready, live (up, but its database is not ready) or down (neither /health/ready nor
+# /health/live answers 200) for the instance at BASE_URL.
 Ops.command('app', 'health', 'BASE_URL') do |base_url|
   raise ArgumentError, 'expected BASE_URL' unless base_url
 

@@ -37,8 +37,9 @@ module TimestampApp
       probe(url).first == 200
     end
 
-    # :ready, :live (it runs, but is not ready: deploying, or its database is out of reach)
-    # or :down (no answer), from the instance's base URL (http://HOST:PORT).
+    # :ready, :live (/health/live answers 200 but /health/ready does not: its database is
+    # out of reach) or :down (neither answers 200: not running, not deployed yet, or out of
+    # reach), from the instance's base URL (http://HOST:PORT).
     def health(base_url)
       return :ready if ready?(base_url + READY_PATH)
 

@@ -9,8 +9,6 @@ module TimestampRouter
   # as current only if it opens with this master key and holds this password. Chef's
   # timestamp_router_keyring and ./stack (ops router keyring) both go through this class.
   class Keyring
-    attr_reader :path, :account
-
     # keyring_cmd: mysqlrouter_keyring's argv (its path, or a loader command line before
     # it). owner: who the keyring file is given to after it is written (Router reads it as
     # that user); the commands themselves run as the caller.
