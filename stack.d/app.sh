@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The app hosts: one Payara Micro instance each, started from the unit and environment
 # files rendered by cookbook timestamp_app, all in one Payara Data Grid.
 
@@ -25,21 +26,14 @@ app_build() {
   done
 }
 
-app_grid_members() { # JSON list items: "address:port" of every app host
-  local h members=()
-  for h in $(hosts_of app); do members+=("\"$(host_address "$h"):$APP_GRID_PORT\""); done
-  (IFS=,; echo "${members[*]}")
-}
-
 app_up() {
   local host=$1 dir=$STATE/$1
   mkdir -p "$dir/payara"
   local attrs
   attrs=$(cat <<JSON
-{"timestamp_app": {"instance": "$host", "config_dir": "$dir", "root_dir": "$dir/payara",
-  "java": "$(command -v java)", "user": "root",
-  "payara_micro_jar": "$APP_JAR", "war": "$APP_WAR", "http_port": $APP_HTTP_PORT,
-  "data_grid": {"interface": "$(host_address "$host")", "port": $APP_GRID_PORT, "members": [$(app_grid_members)]}}}
+{"timestamp": {"host": "$host"},
+ "timestamp_app": {"config_dir": "$dir", "root_dir": "$dir/payara", "java": "$(command -v java)", "user": "root",
+  "payara_micro_jar": "$APP_JAR", "war": "$APP_WAR"}}
 JSON
 )
   render timestamp_app timestamp-service.env.erb "$dir/timestamp-service.env" "$attrs"
@@ -80,26 +74,23 @@ app_outdated() {
 app_url() { echo "http://$(host_address "$1"):$APP_HTTP_PORT"; }
 
 # app_state HOST: ready | live (up, database not ready) | starting | unreachable (its
-# zone is cut off) | stopped
+# zone is cut off) | stopped. What ready and live mean is TimestampApp::Readiness's.
 app_state() {
-  local host=$1
+  local host=$1 health
   running_pid "$host" app >/dev/null || { echo stopped; return; }
-  if curl -fs -m 2 -o /dev/null "$(app_url "$host")/health/ready"; then echo ready
-  elif curl -fs -m 2 -o /dev/null "$(app_url "$host")/health/live"; then echo live
+  health=$(ops app health "$(app_url "$host")") || health=down
+  if [ "$health" != down ]; then echo "$health"
   elif host_link_down "$host"; then echo unreachable
   else echo starting; fi
 }
 
-# app_wait_ready SECONDS HOST...: wait until every instance is ready; fail at once if one stopped.
+# app_wait_ready SECONDS HOST...: wait until every instance is ready; fail at once if one
+# stopped. The waiting is TimestampApp::Readiness's, as Chef's timestamp_app_ready.
 app_wait_ready() {
-  local secs=$1 host i state; shift
+  local secs=$1 host; shift
   for host in "$@"; do
-    for i in $(seq 1 $((secs * 2))); do
-      state=$(app_state "$host")
-      [ "$state" = ready ] && continue 2
-      [ "$state" != stopped ] || die "$host stopped while starting (log: $(log_file "$host" app))"
-      sleep 0.5
-    done
-    die "$host is not ready after ${secs}s (state: $state; log: $(log_file "$host" app))"
+    # ops prints why it failed
+    ops app wait-ready "$host" "$(app_url "$host")" "$secs" "$(running_pid "$host" app || echo -)" \
+      "$(log_file "$host" app)" || exit 1
   done
 }

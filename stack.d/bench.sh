@@ -73,7 +73,7 @@ bench_peer_up() {
       --chdir "$BENCH_SRC/seed-peer" --log-level warning peer:app
   done
   for host in $(hosts_of app); do
-    wait_for "seed peer on $host" 30 curl -fs -m 2 -o /dev/null "http://$(host_address "$host"):$BENCH_PEER_PORT/health/ready" \
+    wait_for 30 curl -fs -m 2 -o /dev/null "http://$(host_address "$host"):$BENCH_PEER_PORT/health/ready" \
       || die "the seed peer on $host did not get ready (log: $(log_file "$host" bench-peer))"
   done
 }
@@ -116,7 +116,7 @@ CONF
   mv "$BENCH_PEER_CONF.new" "$BENCH_PEER_CONF"
   nginx -q -t -c "$LB_DIR/nginx.conf" || { rm -f "$BENCH_PEER_CONF"; die "nginx rejected the peer's server block"; }
   lb_reload
-  wait_for "peer through nginx" 10 curl -fs -m 2 -o /dev/null "http://$EDGE_ADDRESS:$BENCH_PEER_PORT/health/ready" \
+  wait_for 10 curl -fs -m 2 -o /dev/null "http://$EDGE_ADDRESS:$BENCH_PEER_PORT/health/ready" \
     || die "the seed peer does not answer through nginx on $EDGE_ADDRESS:$BENCH_PEER_PORT"
 }
 

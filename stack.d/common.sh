@@ -101,22 +101,22 @@ start_daemon() {
   [ "$host" = lb ] || prefix=(ip netns exec "$(netns_of "$host")")
   ( setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$pidf" "${prefix[@]}" "$@" \
       </dev/null >>"$(log_file "$host" "$proc")" 2>&1 & )
-  wait_for "$host/$proc pid" 10 test -s "$pidf" || die "$host/$proc did not start"
+  wait_for 10 test -s "$pidf" || die "$host/$proc did not start"
 }
 
 # stop_daemon HOST PROCESS [SIGNAL]: stop by pid, wait up to 60 s, then SIGKILL.
 stop_daemon() {
-  local host=$1 proc=$2 sig=${3:-TERM} pid i
+  local host=$1 proc=$2 sig=${3:-TERM} pid
   pid=$(running_pid "$host" "$proc") || { rm -f "$(pid_file "$host" "$proc")"; return 0; }
   kill -s "$sig" "$pid" 2>/dev/null || true
-  for i in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && { warn "$host/$proc did not stop; killing it"; kill -9 "$pid" 2>/dev/null || true; }
   rm -f "$(pid_file "$host" "$proc")"
 }
 
-# wait_for DESCRIPTION SECONDS CMD...: poll CMD every half second until it succeeds.
+# wait_for SECONDS CMD...: poll CMD every half second until it succeeds.
 wait_for() {
-  local what=$1 secs=$2 i; shift 2
+  local secs=$1; shift
   for _ in $(seq 1 $((secs * 2))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
   return 1
 }

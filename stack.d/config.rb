@@ -27,7 +27,7 @@ def view
     end,
     'network' => t['local_network'], 'ports' => t['ports'], 'cluster' => t['cluster'],
     'secrets' => TimestampCommon::Secrets::NAMES, 'mysql_version' => t['mysql']['version'],
-    'database' => attrs['timestamp_db'].slice('port', 'mysqlx_port'),
+    'database' => attrs['timestamp_db'].slice('port', 'mysqlx_port', 'members', 'routers'),
     'router' => attrs['timestamp_router'].slice('rw_port', 'ro_port'),
     'app' => attrs['timestamp_app'].slice('http_port').merge('grid_port' => attrs['timestamp_app']['data_grid']['port'])
   }
@@ -50,6 +50,7 @@ def shell(config)
   edge, hosts = config['hosts'].partition { |h| h['kind'] == 'lb' }
   lines << "EDGE_ADDRESS=#{edge.first['address'].shellescape}"
   lines << "HOSTS=(#{hosts.map { |h| h.values_at('name', 'kind', 'zone', 'address').join(' ').shellescape }.join(' ')})"
+  lines << "ROUTER_IDS=(#{config['database']['routers'].map { |r| "#{r['name']}:#{r['id']}" }.join(' ')})"
   lines << "SECRET_NAMES=(#{config['secrets'].map(&:upcase).join(' ')})"
   lines.join("\n")
 end

@@ -34,7 +34,7 @@ fault_kill() {
   kill -9 "$pid"
   # SIGKILL is delivered at once, but a big process takes a moment to be torn down: return
   # only when it is gone, so that a `./stack up` right after sees it stopped.
-  wait_for "$1 gone" 30 eval "! kill -0 $pid" || die "$1 (pid $pid) survived SIGKILL"
+  wait_for 30 eval "! kill -0 $pid" || die "$1 (pid $pid) survived SIGKILL"
   info "$1: killed pid $pid"
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The edge: nginx in the host's own namespace, in front of the bridge, rendered from
 # cookbook timestamp_lb and checked with `nginx -t` before it runs.
 
@@ -10,13 +11,11 @@ LB_DIR=$STATE/lb
 LB_DRAINED=$LB_DIR/drained
 
 lb_render() {
-  local upstreams="" host sep="" drained
-  for host in $(hosts_of app); do
-    drained=false; grep -qx "$host" "$LB_DRAINED" 2>/dev/null && drained=true
-    upstreams+="$sep{\"name\":\"$host\",\"zone\":\"$(host_field "$host" zone)\",\"address\":\"$(host_address "$host"):$APP_HTTP_PORT\",\"drained\":$drained}"; sep=,
-  done
-  local attrs="{\"timestamp_lb\": {\"conf_dir\": \"$LB_DIR\", \"run_dir\": \"$LB_DIR/run\", \"log_dir\": \"$LB_DIR\",
-    \"user\": \"root\", \"worker_processes\": 2, \"listen\": \"$EDGE_ADDRESS:$LB_PORT\", \"upstreams\": [$upstreams]}}"
+  # The upstreams come from environment `local`'s hosts; the template marks drained ones down.
+  local drained="[]"
+  [ -s "$LB_DRAINED" ] && drained=$(jq -R . "$LB_DRAINED" | jq -s -c .)
+  local attrs="{\"timestamp\": {\"host\": \"lb\"}, \"timestamp_lb\": {\"conf_dir\": \"$LB_DIR\", \"run_dir\": \"$LB_DIR/run\",
+    \"log_dir\": \"$LB_DIR\", \"user\": \"root\", \"listen\": \"$EDGE_ADDRESS:$LB_PORT\", \"drained\": $drained}}"
   mkdir -p "$LB_DIR/conf.d" "$LB_DIR/run"
   render timestamp_lb nginx.conf.erb "$LB_DIR/nginx.conf" "$attrs"
   render timestamp_lb timestamp-site.conf.erb "$LB_DIR/conf.d/timestamp-site.conf" "$attrs"
@@ -37,7 +36,7 @@ lb_up() {
   fi
   info "starting nginx on $EDGE_ADDRESS:$LB_PORT"
   start_daemon lb nginx nginx -c "$LB_DIR/nginx.conf" -g 'daemon off;'
-  wait_for nginx 10 curl -s -m 1 -o /dev/null "http://$EDGE_ADDRESS:$LB_PORT/" || die "nginx did not start (log: $(log_file lb nginx))"
+  wait_for 10 curl -s -m 1 -o /dev/null "http://$EDGE_ADDRESS:$LB_PORT/" || die "nginx did not start (log: $(log_file lb nginx))"
 }
 
 lb_down() { stop_daemon lb nginx QUIT; }
@@ -51,7 +50,7 @@ lb_reload() {
   old=$(pgrep -P "$master" | tr '\n' ' ')
   nginx -c "$LB_DIR/nginx.conf" -s reload 2>>"$(log_file lb nginx)" || return 1
   # an old worker exits once its requests are answered: within nginx's longest timeout (45 s)
-  wait_for "nginx's old workers to exit" 45 eval "! kill -0 $old 2>/dev/null" \
+  wait_for 45 eval "! kill -0 $old 2>/dev/null" \
     || warn "nginx: old workers still run 45 s after the reload"
 }
 

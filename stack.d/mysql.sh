@@ -90,24 +90,16 @@ _db_start() {
 _db_wait_ready() { db_ops await "$1" 120 || exit 1; }
 
 # ---- the group, the metadata: the timestamp_db cookbook's classes (stack.d/ops/db.rb) ----
-# The tier's settings for ops.rb: members (how to reach each as root, its pid file), the
-# cluster's identity and ports, the Routers to register, the mysql client's command line.
+# What ops.rb needs besides Chef's attributes (members, Routers, the cluster's identity and
+# ports come from environment `local`): the mysql client's command line and each member's
+# files on this machine (root's option file, socket, pid file, log).
 _db_ops_config() {
-  local m n id=0 members="" routers=""
+  local m files=""
   for m in $(db_members); do
-    members+="${members:+,}{\"name\":\"$m\",\"address\":\"$(host_address "$m")\",
-      \"defaults_file\":\"$(db_dir "$m")/root.cnf\",\"socket\":\"$(db_dir "$m")/mysqld.sock\",
-      \"pid_file\":\"$(pid_file "$m" mysqld)\",\"log\":\"$(log_file "$m" mysqld)\"}"
+    files+="${files:+,}\"$m\": {\"defaults_file\": \"$(db_dir "$m")/root.cnf\", \"socket\": \"$(db_dir "$m")/mysqld.sock\",
+      \"pid_file\": \"$(pid_file "$m" mysqld)\", \"log\": \"$(log_file "$m" mysqld)\"}"
   done
-  for n in $(hosts_of app); do
-    id=$((id + 1)); routers+="${routers:+,}{\"id\":$id,\"name\":\"$n\",\"address\":\"$(host_address "$n")\"}"
-  done
-  cat <<EOF
-{"mysql_client": $(printf '%s\n' "${MYSQL_CLIENT[@]}" | jq -R . | jq -s -c .),
- "members": [$members], "routers": [$routers],
- "cluster": {"name": "$DB_CLUSTER_NAME", "id": "$DB_CLUSTER_ID", "group_name": "$DB_GROUP_NAME",
-             "port": $DB_PORT, "xport": $DB_XPORT, "gr_port": $DB_GR_PORT}}
-EOF
+  printf '{"mysql_client": %s, "files": {%s}}\n' "$(printf '%s\n' "${MYSQL_CLIENT[@]}" | jq -R . | jq -s -c .)" "$files"
 }
 db_ops() {
   mkdir -p "$STATE"
@@ -115,15 +107,15 @@ db_ops() {
   STACK_DB_CONFIG=$STATE/db-ops.json ops db "$@"
 }
 
-# router_id_of HOST: the id a Router host has in the metadata (its position among app hosts).
-router_id_of() { local n i=0; for n in $(hosts_of app); do i=$((i + 1)); [ "$n" = "$1" ] && { echo $i; return 0; }; done; return 1; }
+# router_id_of HOST: the id a Router host has in the metadata (ROUTER_IDS, from Chef).
+router_id_of() { local r; for r in "${ROUTER_IDS[@]}"; do [ "${r%%:*}" = "$1" ] && { echo "${r#*:}"; return 0; }; done; return 1; }
 
 # _db_form: every member ONLINE. A member whose mysqld ends while it joins (recovery by
 # clone restarts the server, which comes back by itself only under a supervisor) is
 # started again here, and the group formed anew.
 _db_form() {
-  local i rc exited
-  for i in 1 2 3 4 5; do
+  local rc exited
+  for _ in 1 2 3 4 5; do
     rc=0; exited=$(db_ops form) || rc=$?
     [ "$rc" -eq 3 ] || return "$rc"
     info "$exited: mysqld exited during recovery (clone); restarting it"

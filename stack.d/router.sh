@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # MySQL Router on each app host: port ROUTER_RW_PORT to the Group Replication PRIMARY,
 # ROUTER_RO_PORT to the SECONDARIES, from the InnoDB Cluster metadata that db_up writes.
 # Sourced after common.sh, mysql-prefix.sh and mysql.sh.
@@ -17,11 +18,10 @@ router_dir() { echo "$STATE/$1/router"; }
 _router_check_host() { [ "$(host_field "$1" kind 2>/dev/null)" = app ] || die "not an app host: ${1:-}"; }
 
 _router_attributes() {
-  local h=$1 dir m servers=""
-  dir=$(router_dir "$h")
-  for m in $(db_members); do servers+="${servers:+,}\"$(host_address "$m"):$DB_PORT\""; done
+  local h=$1 dir; dir=$(router_dir "$h")
   cat <<EOF
-{"timestamp_router": {
+{"timestamp": {"host": "$h"},
+ "timestamp_router": {
   "mysqlrouter": "$(mysql_command usr/bin/mysqlrouter)",
   "plugin_folder": "$MYSQL_PREFIX/usr/lib/mysqlrouter/plugin",
   "user": "root",
@@ -33,32 +33,19 @@ _router_attributes() {
   "dynamic_state": "$dir/state.json",
   "keyring_path": "$dir/keyring",
   "master_key_reader": "$dir/master-key-reader",
-  "master_key_file": "$dir/master.key",
-  "router_id": $(router_id_of "$h"),
-  "cluster_name": "$DB_CLUSTER_NAME",
-  "group_name": "$DB_GROUP_NAME",
-  "metadata_servers": [$servers],
-  "rw_port": $ROUTER_RW_PORT,
-  "ro_port": $ROUTER_RO_PORT
+  "master_key_file": "$dir/master.key"
 }}
 EOF
 }
 
 _router_keyring() { # the metadata account's password, encrypted with ROUTER_KEYRING_MASTER_KEY
-  local h=$1 dir; dir=$(router_dir "$h")
+  local h=$1 dir keyring; dir=$(router_dir "$h")
   (umask 077; printf '%s\n' "$ROUTER_KEYRING_MASTER_KEY" > "$dir/master.key")
-  # Keep the keyring if it opens with this master key and holds this password.
-  if [ -f "$dir/keyring" ] && [ "$(mysql_exec usr/bin/mysqlrouter_keyring get "$dir/keyring" router_meta password \
-        --master-key-reader "$dir/master-key-reader" 2>/dev/null)" = "$MYSQL_ROUTER_PASSWORD" ]; then
-    return 0
-  fi
-  rm -f "$dir/keyring"
-  mysql_exec usr/bin/mysqlrouter_keyring init "$dir/keyring" --master-key-reader "$dir/master-key-reader" \
-    >/dev/null || die "$h: mysqlrouter_keyring init failed"
-  printf '%s\n' "$MYSQL_ROUTER_PASSWORD" \
-    | mysql_exec usr/bin/mysqlrouter_keyring set "$dir/keyring" router_meta password \
-        --master-key-reader "$dir/master-key-reader" >/dev/null 2>&1 \
-    || die "$h: mysqlrouter_keyring set failed"
+  # Kept if it opens with this master key and holds this password (TimestampRouter::Keyring,
+  # as Chef's timestamp_router_keyring); the password travels in MYSQL_ROUTER_PASSWORD.
+  read -ra keyring <<<"$(mysql_command usr/bin/mysqlrouter_keyring)"
+  ops router keyring "$dir/keyring" "$dir/master-key-reader" router_meta "${keyring[@]}" \
+    || die "$h: could not store the metadata account's password in $dir/keyring"
 }
 
 # _router_probe HOST: through the RW port as ts_app, prints the report_host of the server
@@ -75,7 +62,7 @@ _router_probe() {
 }
 
 router_up() {
-  local h=${1:-} dir i reached
+  local h=${1:-} dir reached
   _router_check_host "$h"
   mysql_prefix_install
   dir=$(router_dir "$h")
@@ -97,7 +84,7 @@ router_up() {
     render "$ROUTER_COOKBOOK" timestamp-router.service.erb "$dir/timestamp-router.service" "$attrs"
     start_daemon "$h" router "$STACKD/run-unit.sh" "$dir/timestamp-router.service"
   fi
-  for i in $(seq 1 120); do
+  for _ in $(seq 1 120); do
     running_pid "$h" router >/dev/null || die "$h: mysqlrouter exited (see $(log_file "$h" router), $STATE/$h/mysqlrouter.log)"
     if reached=$(_router_probe "$h"); then info "$h: RW port $ROUTER_RW_PORT reaches the primary $reached"; return 0; fi
     sleep 0.5

@@ -1,7 +1,9 @@
 # frozen_string_literal: true
 
 # The database tier's operations for ./stack, run by the timestamp_db cookbook's classes.
-# ./stack writes the tier's settings to a JSON file (STACK_DB_CONFIG) and exports the secrets.
+# The tier's settings are Chef's (environment `local`); ./stack adds each member's files on
+# this machine (a JSON file, STACK_DB_CONFIG) and exports the secrets.
+require_relative '../local_chef'
 module Ops
   # The local cluster's view of the database tier: members reached as root over their
   # sockets, liveness from ./stack's pid files.
@@ -9,8 +11,19 @@ module Ops
     # Exit status of `db form` when a member's mysqld ended (clone): ./stack starts it again.
     MEMBER_EXITED = 3
 
+    # Chef's view of the tier (environment `local`) plus ./stack's files for each member.
     def self.config
-      @config ||= JSON.parse(File.read(Ops.env!('STACK_DB_CONFIG')))
+      @config ||= begin
+        local = JSON.parse(File.read(Ops.env!('STACK_DB_CONFIG')))
+        node = LocalChef::Node.new(File.expand_path('..', COOKBOOKS),
+                                   { 'chef_environment' => 'local', 'run_list' => ['recipe[timestamp_db]'] })
+        db = node.attributes['timestamp_db']
+        gr = db['group_replication']
+        { 'mysql_client' => local['mysql_client'], 'routers' => db['routers'],
+          'members' => db['members'].map { |m| m.merge(local['files'].fetch(m['name'])) },
+          'cluster' => { 'name' => db['cluster_name'], 'id' => db['cluster_id'], 'group_name' => gr['group_name'],
+                         'port' => db['port'], 'xport' => db['mysqlx_port'], 'gr_port' => gr['local_port'] } }
+      end
     end
 
     def self.sql

@@ -1,7 +1,8 @@
 # frozen_string_literal: true
 
 # Readiness-aware restart of the timestamp service: :restart restarts the unit and waits
-# until MicroProfile Health's /health/ready answers 200; :wait only waits.
+# until MicroProfile Health's /health/ready answers 200; :wait only waits. The waiting is
+# TimestampApp::Readiness's (libraries/readiness.rb), which the local cluster runs too.
 provides :timestamp_app_ready
 unified_mode true
 
@@ -10,23 +11,16 @@ property :url, String, default: 'http://127.0.0.1:8080/health/ready'
 property :timeout, Integer, default: 240
 
 action_class do
-  require 'net/http'
-
-  def ready?
-    Net::HTTP.get_response(URI(new_resource.url)).code == '200'
-  rescue StandardError
-    false
+  def readiness
+    @readiness ||= TimestampApp::Readiness.new
   end
 
+  # Waits until ready; fails at once if systemd gave up on the unit (failed: its restarts
+  # ran out), since waiting longer cannot help then.
   def wait_ready
-    deadline = Time.now + new_resource.timeout
-    until ready?
-      if Time.now > deadline
-        raise "#{new_resource.service_name} is not ready after #{new_resource.timeout} s (#{new_resource.url})"
-      end
-
-      sleep 2
-    end
+    runner = TimestampCommon::CommandRunner.new
+    alive = -> { !runner.run('systemctl', 'is-failed', '--quiet', new_resource.service_name, timeout: 10).ok? }
+    readiness.wait(new_resource.url, timeout: new_resource.timeout, alive:, name: new_resource.service_name)
   end
 end
 
@@ -37,6 +31,9 @@ action :restart do
   end
 end
 
+# One request decides; the waiting itself is a change, which why-run only reports.
 action :wait do
-  wait_ready unless ready?
+  unless readiness.ready?(new_resource.url)
+    converge_by("wait for #{new_resource.service_name} to be ready (#{new_resource.url})") { wait_ready }
+  end
 end

@@ -33,9 +33,12 @@ action :add do
       baseurl "#{new_resource.yum_baseurl}/mysql-tools-#{lts ? '8.4-lts' : 'innovation'}-community/el/#{el}/$basearch/"
       gpgkey new_resource.gpg_key
     end
-    # Rocky's own mysql module would shadow the vendor packages.
-    dnf_module 'mysql' do
-      action :disable
+    # The distribution's own mysql module (EL8's AppStream; EL9 ships MySQL without one)
+    # would hide the vendor packages while it is enabled. Chef 18 has no resource for dnf
+    # modules: dnf disables it, only where the module exists and is not disabled yet.
+    execute 'dnf -y module disable mysql' do
+      only_if 'dnf -q module list mysql'
+      not_if 'dnf -q module list --disabled mysql'
     end
   end
 end

@@ -19,6 +19,9 @@ default['timestamp_lb']['client_max_body_size'] = '16k'
 # is the fallback for chef-solo / chef-zero. Each: name, zone and address:port, and
 # 'drained' => true to take it out of rotation (before a restart) without forgetting it.
 default['timestamp_lb']['upstreams'] = [] # see the note on lists at the top
+# Names of app instances to take out of rotation (before a restart, say), whether the
+# environment's hosts or Chef search supply them: nginx keeps them as `down`.
+default['timestamp_lb']['drained'] = []
 
 # Passive health checks: an instance that fails max_fails times is skipped for fail_timeout.
 default['timestamp_lb']['max_fails'] = 1

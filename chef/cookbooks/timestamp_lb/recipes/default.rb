@@ -10,6 +10,9 @@ lb = node['timestamp_lb']
 
 package lb['package']
 
+# The app instances: every app node of this environment (Chef search), else the list the
+# environment's hosts give. The site template orders them and marks those named in
+# `drained` down (TimestampLb::Upstreams.list, as on the local cluster).
 found = search(:node, "roles:#{lb['search_role']} AND chef_environment:#{node.chef_environment}")
 node.override['timestamp_lb']['upstreams'] = TimestampLb::Upstreams.from_nodes(found, lb['app_port']) unless found.empty?
 

@@ -2,7 +2,9 @@
 
 # MySQL Router's keyring holding the metadata account's password, encrypted with the
 # master key that the master-key reader prints. Guarded by the real keyring: it is
-# (re)created only when it does not open with this key or holds another password.
+# (re)created only when it does not open with this key, holds another password or belongs
+# to another user. The work is TimestampRouter::Keyring's (libraries/keyring.rb), which the
+# local cluster runs too; it runs the commands as root and gives the file to the owner.
 provides :timestamp_router_keyring
 unified_mode true
 
@@ -13,23 +15,13 @@ property :account, String, default: 'router_meta'
 property :password, String, sensitive: true, required: true
 property :owner, String, default: 'mysqlrouter'
 
-action_class do
-  def keyring_password
-    out = shell_out(new_resource.mysqlrouter_keyring, 'get', new_resource.path, new_resource.account, 'password',
-                    '--master-key-reader', new_resource.master_key_reader, user: new_resource.owner)
-    out.error? ? nil : out.stdout.chomp
-  end
-end
-
 action :create do
-  unless ::File.exist?(new_resource.path) && keyring_password == new_resource.password
-    converge_by "store #{new_resource.account}'s password in #{new_resource.path}" do
-      ::FileUtils.rm_f(new_resource.path)
-      shell_out!(new_resource.mysqlrouter_keyring, 'init', new_resource.path,
-                 '--master-key-reader', new_resource.master_key_reader, user: new_resource.owner)
-      shell_out!(new_resource.mysqlrouter_keyring, 'set', new_resource.path, new_resource.account, 'password',
-                 '--master-key-reader', new_resource.master_key_reader,
-                 input: "#{new_resource.password}\n", user: new_resource.owner, sensitive: true)
-    end
-  end
+  keyring = TimestampRouter::Keyring.new(TimestampCommon::CommandRunner.new,
+                                         keyring_cmd: new_resource.mysqlrouter_keyring, path: new_resource.path,
+                                         master_key_reader: new_resource.master_key_reader,
+                                         account: new_resource.account, owner: new_resource.owner)
+  # In why-run the query still runs: a mysqlrouter_keyring not installed yet reads as
+  # "would store", never as an error.
+  change = keyring.plan(new_resource.password)
+  converge_by(change) { keyring.store!(new_resource.password) } if change
 end

@@ -1,0 +1,76 @@
+# frozen_string_literal: true
+
+require_relative '../../../libraries/upstreams'
+
+describe TimestampLb::Upstreams do
+  # App hosts, out of order; by name alone z-a would not come second.
+  hosts = [
+    { 'name' => 'app-c', 'zone' => 'c', 'address' => '10.42.0.23:8080' },
+    { 'name' => 'app-b2', 'zone' => 'b', 'address' => '10.42.0.24:8080' },
+    { 'name' => 'z-a', 'zone' => 'a', 'address' => '10.42.0.25:8080' },
+    { 'name' => 'app-a', 'zone' => 'a', 'address' => '10.42.0.21:8080' },
+    { 'name' => 'app-b', 'zone' => 'b', 'address' => '10.42.0.22:8080' }
+  ]
+
+  describe '.list' do
+    it 'orders the hosts by zone, then name, none drained' do
+      list = described_class.list(hosts)
+      expect(list.map { |u| u['name'] }).to eq(%w(app-a z-a app-b app-b2 app-c))
+      expect(list.map { |u| u['drained'] }).to eq([false] * 5)
+      expect(list.first).to eq('name' => 'app-a', 'zone' => 'a', 'address' => '10.42.0.21:8080', 'drained' => false)
+    end
+
+    it 'marks the drained names drained and keeps them in the list' do
+      list = described_class.list(hosts, drained: %w(app-b app-c))
+      expect(list.to_h { |u| [u['name'], u['drained']] })
+        .to eq('app-a' => false, 'z-a' => false, 'app-b' => true, 'app-b2' => false, 'app-c' => true)
+      expect(list.map { |u| u['address'] })
+        .to eq(%w(10.42.0.21:8080 10.42.0.25:8080 10.42.0.22:8080 10.42.0.24:8080 10.42.0.23:8080))
+    end
+
+    it 'ignores drained names that are not hosts' do
+      expect(described_class.list(hosts, drained: %w(app-z)).map { |u| u['drained'] }.uniq).to eq([false])
+    end
+
+    it "keeps an entry's own drained => true (the attribute fallback's way)" do
+      list = described_class.list([{ 'name' => 'app-a', 'zone' => 'a', 'address' => '127.0.0.1:8080', 'drained' => true }])
+      expect(list.first['drained']).to be(true)
+    end
+
+    it 'takes symbol keys and names (JSON or attribute hashes alike) and leaves its input alone' do
+      input = [{ name: 'app-b', zone: 'b', address: '10.0.0.22:8080' }, { name: 'app-a', zone: 'a', address: '10.0.0.21:8080' }]
+      list = described_class.list(input, drained: [:'app-b'])
+      expect(list).to eq([
+                           { 'name' => 'app-a', 'zone' => 'a', 'address' => '10.0.0.21:8080', 'drained' => false },
+                           { 'name' => 'app-b', 'zone' => 'b', 'address' => '10.0.0.22:8080', 'drained' => true }
+                         ])
+      expect(input.first).to eq(name: 'app-b', zone: 'b', address: '10.0.0.22:8080')
+    end
+
+    it 'is empty for no hosts' do
+      expect(described_class.list([], drained: %w(app-a))).to eq([])
+    end
+  end
+
+  describe '.from_nodes' do
+    # What Chef search returns: the name is the node's, not an attribute.
+    node = Struct.new(:name, :attributes) do
+      def [](key)
+        attributes[key]
+      end
+    end
+
+    it "uses each node's name, zone and Data Grid interface (else its IP address)" do
+      grid = { 'data_grid' => { 'interface' => '10.0.0.22' } }
+      nodes = [
+        node.new('app-b', { 'timestamp' => { 'zone' => 'b' }, 'timestamp_app' => grid }),
+        node.new('app-a', { 'timestamp' => { 'zone' => 'a' }, 'ipaddress' => '10.0.0.21' })
+      ]
+      list = described_class.list(described_class.from_nodes(nodes, 8080), drained: %w(app-b))
+      expect(list).to eq([
+                           { 'name' => 'app-a', 'zone' => 'a', 'address' => '10.0.0.21:8080', 'drained' => false },
+                           { 'name' => 'app-b', 'zone' => 'b', 'address' => '10.0.0.22:8080', 'drained' => true }
+                         ])
+    end
+  end
+end

@@ -1,0 +1,45 @@
+# frozen_string_literal: true
+
+# The app instances' operations for ./stack (stack.d/app.sh), on the timestamp_app
+# cookbook's library: the same readiness code as Chef's timestamp_app_ready.
+
+module Ops
+  module App
+    # Whether process PID still runs (not a zombie) and is the process it was when first
+    # asked: pids wrap around, and another program may get the number once it has exited.
+    def self.same_process(pid)
+      started = start_ticks(pid)
+      -> { !started.nil? && start_ticks(pid) == started }
+    end
+
+    # When the process started (clock ticks since boot, field 22 of /proc/PID/stat); nil if
+    # there is no such process or it is a zombie.
+    def self.start_ticks(pid)
+      fields = File.read("/proc/#{pid}/stat").rpartition(') ').last.split # after "(command) "
+      fields[0] == 'Z' ? nil : fields[19]
+    rescue SystemCallError
+      nil
+    end
+  end
+end
+
+# Waits until the instance at BASE_URL (http://HOST:PORT) is ready, at most SECONDS; fails
+# at once when its process PID (its running pid from the pid file; - if none) is gone or
+# goes. NAME and LOG go into the failure message.
+Ops.command('app', 'wait-ready', 'NAME BASE_URL SECONDS PID|- LOG') do |name, base_url, seconds, pid, log|
+  raise ArgumentError, 'expected NAME BASE_URL SECONDS PID|- LOG' unless log
+
+  alive = pid == '-' ? -> { false } : Ops::App.same_process(Integer(pid))
+  url = base_url + TimestampApp::Readiness::READY_PATH
+  TimestampApp::Readiness.new.wait(url, timeout: Integer(seconds), alive:, name:)
+rescue TimestampApp::Readiness::NotReady => e
+  Ops.fail!("#{e.message}; log: #{log}")
+end
+
+# Prints ready, live (up, but its database is not ready) or down (neither /health/ready nor
+# /health/live answers 200) for the instance at BASE_URL.
+Ops.command('app', 'health', 'BASE_URL') do |base_url|
+  raise ArgumentError, 'expected BASE_URL' unless base_url
+
+  puts TimestampApp::Readiness.new.health(base_url)
+end
