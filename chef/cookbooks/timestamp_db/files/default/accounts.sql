@@ -29,6 +29,9 @@ GRANT SELECT ON performance_schema.replication_group_members TO 'router_meta'@'%
 GRANT SELECT ON performance_schema.replication_group_member_stats TO 'router_meta'@'%';
 GRANT SELECT ON performance_schema.global_variables TO 'router_meta'@'%';
 GRANT SELECT ON performance_schema.global_status TO 'router_meta'@'%';
+-- Chef's group probe (TimestampDb::Group, timestamp_db_group_member) reads each peer's
+-- received transaction set with this account, to choose the member to bootstrap from.
+GRANT SELECT ON performance_schema.replication_connection_status TO 'router_meta'@'%';
 
 -- Schema changes (migrations) and the application itself, which only records and reads.
 GRANT ALL ON timestamps.* TO 'ts_migrator'@'%';
