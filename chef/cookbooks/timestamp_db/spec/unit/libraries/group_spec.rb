@@ -221,6 +221,24 @@ describe TimestampDb::Group do
     end
   end
 
+  describe '#pending (what why-run prints)' do
+    it 'is nil for a member ONLINE in the majority’s view' do
+      servers.form('db-a', 'db-b', 'db-c')
+      expect(group.pending(member.call('db-b'))).to be_nil
+    end
+
+    it 'names the join while a group exists' do
+      servers.form('db-a', 'db-b')
+      expect(group.pending(member.call('db-c'))).to eq 'join db-c to the group (primary db-a)'
+    end
+
+    it 'reports a change, and runs nothing, where no server answers yet (no mysql client installed)' do
+      names.each { |n| servers[n][:up] = false }
+      expect(group.pending(member.call('db-a'))).to match(/start Group Replication on db-a/)
+      expect(servers.statements).to eq []
+    end
+  end
+
   describe '#status' do
     it 'reports state as the majority sees it; a member cut off is UNREACHABLE, one down has no state' do
       servers.form('db-a', 'db-b', 'db-c')
