@@ -67,13 +67,10 @@ _db_initialize() {
   local m=$1 dir; dir=$(db_dir "$m")
   [ -d "$dir/data/mysql" ] && return 0
   rm -rf "$dir/data"
-  # --initialize loads no plugins, so it rejects the group_replication_* options: it gets
-  # the rendered my.cnf's options without them. --initialize-insecure: root@localhost has
-  # no password until the first start sets one.
-  local opts=() o
-  while IFS= read -r o; do
-    case $o in --group_replication_*|--group-replication-*|--plugin_load_add=*|--plugin-load-add=*) ;; *) opts+=("$o");; esac
-  done < <(mysql_exec usr/bin/my_print_defaults --defaults-file="$dir/my.cnf" mysqld)
+  # The rendered my.cnf's options that --initialize takes (TimestampDb::Datadir, as Chef's
+  # timestamp_db_server). --initialize-insecure: root has no password until the first start.
+  local opts=()
+  mapfile -t opts < <(mysql_exec usr/bin/my_print_defaults --defaults-file="$dir/my.cnf" mysqld | ops db initialize-options)
   mysql_exec usr/sbin/mysqld --no-defaults "${opts[@]}" --initialize-insecure \
     >>"$(log_file "$m" mysqld)" 2>&1 || die "$m: mysqld --initialize failed (see $(log_file "$m" mysqld))"
 }

@@ -78,6 +78,10 @@ module Ops
     end
   end
 
+  command('db', 'initialize-options', '   stdin: my_print_defaults of my.cnf; stdout: the options --initialize takes') do
+    puts TimestampDb::Datadir.initialize_options($stdin.read)
+  end
+
   command('db', 'form', '   every member ONLINE (bootstrap from the most advanced if no group); ' \
                         "exit #{Db::MEMBER_EXITED} + name: a mysqld ended") do
     missing = Db.group.form

@@ -27,7 +27,7 @@ action_class do
   # The server's options minus those only Group Replication's plugin knows.
   def initialize_options
     out = shell_out!(new_resource.my_print_defaults, "--defaults-file=#{new_resource.conf_file}", 'mysqld')
-    out.stdout.lines.map(&:chomp).grep_v(/\A--(group[_-]replication[_-]|plugin[_-]load[_-]add=)/)
+    TimestampDb::Datadir.initialize_options(out.stdout)
   end
 
   def root_account

@@ -1,6 +1,17 @@
 # frozen_string_literal: true
 
 module TimestampDb
+  # A new datadir: `mysqld --initialize` loads no plugins, so it rejects the options only
+  # Group Replication's plugin knows; it gets the server's options without them.
+  module Datadir
+    PLUGIN_ONLY = /\A--(group[_-]replication[_-]|plugin[_-]load[_-]add=)/
+
+    # options: what `my_print_defaults --defaults-file=MY_CNF mysqld` printed, one per line.
+    def self.initialize_options(options)
+      options.lines.map(&:chomp).reject(&:empty?).grep_v(PLUGIN_ONLY)
+    end
+  end
+
   # The root account of a member: a datadir made with --initialize-insecure has root
   # without a password until the first start sets one. Guarded by a real login, so it is
   # set once, without binary logging (a joining member carries no transaction of its own).
