@@ -98,11 +98,8 @@ _db_ops_config() {
   done
   printf '{"mysql_client": %s, "files": {%s}}\n' "$(printf '%s\n' "${MYSQL_CLIENT[@]}" | jq -R . | jq -s -c .)" "$files"
 }
-db_ops() {
-  mkdir -p "$STATE"
-  _db_ops_config > "$STATE/db-ops.json"
-  STACK_DB_CONFIG=$STATE/db-ops.json ops db "$@"
-}
+# (in the environment, not a file: ./stack status runs beside ./stack up)
+db_ops() { STACK_DB_CONFIG=$(_db_ops_config) ops db "$@"; }
 
 # router_id_of HOST: the id a Router host has in the metadata (ROUTER_IDS, from Chef).
 router_id_of() { local r; for r in "${ROUTER_IDS[@]}"; do [ "${r%%:*}" = "$1" ] && { echo "${r#*:}"; return 0; }; done; return 1; }

@@ -2,7 +2,7 @@
 
 # The database tier's operations for ./stack, run by the timestamp_db cookbook's classes.
 # The tier's settings are Chef's (environment `local`); ./stack adds each member's files on
-# this machine (a JSON file, STACK_DB_CONFIG) and exports the secrets.
+# this machine (JSON in STACK_DB_CONFIG) and exports the secrets.
 require_relative '../local_chef'
 module Ops
   # The local cluster's view of the database tier: members reached as root over their
@@ -14,7 +14,7 @@ module Ops
     # Chef's view of the tier (environment `local`) plus ./stack's files for each member.
     def self.config
       @config ||= begin
-        local = JSON.parse(File.read(Ops.env!('STACK_DB_CONFIG')))
+        local = JSON.parse(Ops.env!('STACK_DB_CONFIG'))
         node = LocalChef::Node.new(File.expand_path('..', COOKBOOKS),
                                    { 'chef_environment' => 'local', 'run_list' => ['recipe[timestamp_db]'] })
         db = node.attributes['timestamp_db']
