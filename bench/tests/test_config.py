@@ -3,29 +3,13 @@
 its components by what was measured. A made-up config, pid files in a scratch directory; no
 cluster, no ./stack. Run with /usr/bin/python3 stack.d/py-tests.py.
 """
-import importlib.util
 import os
 import sys
 import tempfile
-import types
 import unittest
-from pathlib import Path
 from unittest import mock
 
-BENCH = Path(__file__).resolve().parent.parent
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
-if "MySQLdb" not in sys.modules and importlib.util.find_spec("MySQLdb") is None:
-    # bench.py imports MySQLdb at the top; these tests reach no database.
-    stub = types.ModuleType("MySQLdb")
-    stub.Error = type("Error", (Exception,), {})
-
-    def _no_database(*args, **kwargs):
-        raise stub.Error("stand-in MySQLdb of the unit tests: no database")
-    stub.connect = _no_database
-    sys.modules["MySQLdb"] = stub
-
-import bench  # noqa: E402  (after the path and MySQLdb are set)
+from bench_import import bench
 
 # Other names and counts than the local cluster's: two members, three app hosts.
 FAKE_CONFIG = {

@@ -8,31 +8,15 @@ python3-mysqldb is not installed): run from the repository root with
   /usr/bin/python3 py-tests.py                          (every Python unit test)
   /usr/bin/python3 -m unittest discover -s bench/tests  (these only)
 """
-import importlib.util
 import json
 import os
 import re
-import sys
 import tempfile
-import types
 import unittest
 from pathlib import Path
 from unittest import mock
 
-BENCH = Path(__file__).resolve().parent.parent
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
-if "MySQLdb" not in sys.modules and importlib.util.find_spec("MySQLdb") is None:
-    # bench.py imports MySQLdb at the top, for the drain and row counts these tests do not use.
-    stub = types.ModuleType("MySQLdb")
-    stub.Error = type("Error", (Exception,), {})
-
-    def _no_database(*args, **kwargs):
-        raise stub.Error("stand-in MySQLdb of the unit tests: no database")
-    stub.connect = _no_database
-    sys.modules["MySQLdb"] = stub
-
-import bench  # noqa: E402  (after the path and MySQLdb are set)
+from bench_import import BENCH, bench
 
 WRK_FIELDS = {"duration_us": 2_001_234, "requests": 5200, "status_errors": 3, "connect_errors": 1,
               "read_errors": 2, "write_errors": 0, "timeouts": 4, "p50_us": 2_500, "p90_us": 4_100,
