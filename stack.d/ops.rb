@@ -46,7 +46,7 @@ module Ops
     _, block = COMMANDS[[area, action]]
     fail!("usage: ops.rb AREA ACTION [ARGS...]\n#{usage}") unless block
     block.call(*args)
-  rescue ArgumentError => e
+  rescue StandardError => e # an operator reads one line, not a backtrace
     fail!("#{area} #{action}: #{e.message}")
   end
 end
