@@ -35,9 +35,12 @@ final class LocalCluster {
         return send(baseUri.resolve(path), method, body, headers);
     }
 
-    /** A request to one component directly, by its address in {@code ./stack status}. */
-    HttpResponse<String> sendTo(String component, String method, String path) {
-        String address = component(component).getString("address");
+    /**
+     * A request to one app instance directly, at its host's address and the app's HTTP port in
+     * {@code ./stack config} (read once: no {@code ./stack status} between a signal and the request).
+     */
+    HttpResponse<String> sendTo(String appHost, String method, String path) {
+        String address = config().address(appHost) + ":" + config().port("app_http");
         return send(URI.create("http://" + address + path), method, null);
     }
 
