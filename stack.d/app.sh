@@ -73,15 +73,20 @@ app_outdated() {
 
 app_url() { echo "http://$(host_address "$1"):$APP_HTTP_PORT"; }
 
-# app_state HOST: ready | live (up, database not ready) | starting | unreachable (its
-# zone is cut off) | stopped. What ready and live mean is TimestampApp::Readiness's.
-app_state() {
-  local host=$1 health
-  running_pid "$host" app >/dev/null || { echo stopped; return; }
-  health=$(ops app health "$(app_url "$host")") || health=down
-  if [ "$health" != down ]; then echo "$health"
-  elif host_link_down "$host"; then echo unreachable
-  else echo starting; fi
+# app_states HOST...: "HOST STATE" per instance, STATE ready | live (up, database not ready)
+# | starting | unreachable (its zone is cut off) | stopped. What ready and live mean is
+# TimestampApp::Readiness's; the instances are asked in one go.
+app_states() {
+  local host urls=() health=()
+  for host in "$@"; do urls+=("$(app_url "$host")"); done
+  mapfile -t health < <(ops app health "${urls[@]}" || true)
+  for host in "$@"; do
+    if ! running_pid "$host" app >/dev/null; then echo "$host stopped"
+    elif [ "${health[0]:-down}" != down ]; then echo "$host ${health[0]}"
+    elif host_link_down "$host"; then echo "$host unreachable"
+    else echo "$host starting"; fi
+    health=("${health[@]:1}")
+  done
 }
 
 # app_wait_ready SECONDS HOST...: wait until every instance is ready; fail at once if one

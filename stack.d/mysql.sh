@@ -83,8 +83,8 @@ _db_start() {
   start_daemon "$m" mysqld "${mysqld[@]}" --defaults-file="$dir/my.cnf"
 }
 
-# Waits until the member answers as root (setting root's password after an initialize).
-_db_wait_ready() { db_ops await "$1" 120 || exit 1; }
+# _db_wait_ready MEMBER...: each answers as root (root's password is set after an initialize).
+_db_wait_ready() { db_ops await 120 "$@" || exit 1; }
 
 # ---- the group, the metadata: the timestamp_db cookbook's classes (stack.d/ops/db.rb) ----
 # What ops.rb needs besides Chef's attributes (members, Routers, the cluster's identity and
@@ -104,16 +104,16 @@ db_ops() { STACK_DB_CONFIG=$(_db_ops_config) ops db "$@"; }
 # router_id_of HOST: the id a Router host has in the metadata (ROUTER_IDS, from Chef).
 router_id_of() { local r; for r in "${ROUTER_IDS[@]}"; do [ "${r%%:*}" = "$1" ] && { echo "${r#*:}"; return 0; }; done; return 1; }
 
-# _db_form: every member ONLINE. A member whose mysqld ends while it joins (recovery by
-# clone restarts the server, which comes back by itself only under a supervisor) is
-# started again here, and the group formed anew.
+# _db_form: every member ONLINE, the metadata written; prints the primary. A member whose
+# mysqld ends while it joins (recovery by clone restarts the server, which comes back by
+# itself only under a supervisor) is started again here, and the group formed anew.
 _db_form() {
-  local rc exited
+  local rc out
   for _ in 1 2 3 4 5; do
-    rc=0; exited=$(db_ops form) || rc=$?
-    [ "$rc" -eq 3 ] || return "$rc"
-    info "$exited: mysqld exited during recovery (clone); restarting it"
-    _db_start "$exited"; _db_wait_ready "$exited"
+    rc=0; out=$(db_ops up) || rc=$?
+    [ "$rc" -eq 3 ] || { echo "$out"; return "$rc"; }
+    info "$out: mysqld exited during recovery (clone); restarting it"
+    _db_start "$out"; _db_wait_ready "$out"
   done
   die "members kept exiting while joining the group"
 }
@@ -133,12 +133,13 @@ db_up() {
     if running_pid "$m" mysqld >/dev/null; then continue; fi
     info "$m: starting mysqld"; _db_start "$m"
   done
-  for m in $(db_members); do _db_wait_ready "$m"; done
+  # shellcheck disable=SC2046 # member names are single words
+  _db_wait_ready $(db_members)
 
   step "database: Group Replication"
-  _db_form || die "the group could not be formed"
-  db_ops metadata || die "the cluster metadata could not be written"
-  info "database up in $((SECONDS - t0)) s; primary $(db_primary)"
+  local primary
+  primary=$(_db_form) || die "the group could not be formed or its metadata written"
+  info "database up in $((SECONDS - t0)) s; primary $primary"
 }
 
 db_down() {

@@ -36,10 +36,11 @@ rescue TimestampApp::Readiness::NotReady => e
   Ops.fail!("#{e.message}; log: #{log}")
 end
 
-# Prints ready, live (up, but its database is not ready) or down (neither /health/ready nor
-# /health/live answers 200) for the instance at BASE_URL.
-Ops.command('app', 'health', 'BASE_URL') do |base_url|
-  raise ArgumentError, 'expected BASE_URL' unless base_url
+# Prints, one line per BASE_URL in order, ready, live (up, but its database is not ready) or
+# down (neither /health/ready nor /health/live answers 200). The instances are asked at once.
+Ops.command('app', 'health', 'BASE_URL...') do |*base_urls|
+  raise ArgumentError, 'expected BASE_URL...' if base_urls.empty?
 
-  puts TimestampApp::Readiness.new.health(base_url)
+  readiness = TimestampApp::Readiness.new
+  base_urls.map { |url| Thread.new { readiness.health(url) } }.each { |answer| puts answer.value }
 end

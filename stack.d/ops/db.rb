@@ -66,15 +66,17 @@ module Ops
     end
   end
 
-  command('db', 'await', 'MEMBER SECONDS   the member answers as root (a new datadir gets its root password)') do |name, secs|
-    member = Db.members.find { |m| m.name == name } or raise ArgumentError, "unknown member #{name}"
-    entry = Db.config['members'].find { |m| m['name'] == name }
-    root = TimestampDb::RootAccount.new(Db.sql, member.endpoint, socket: entry.fetch('socket'))
+  command('db', 'await', 'SECONDS MEMBER...   each member answers as root (a new datadir: root password set)') do |secs, *names|
     deadline = Time.now + Integer(secs)
-    until root.login_works? || (root.initialize_password(Ops.env!('MYSQL_ROOT_PASSWORD')) && root.login_works?)
-      Ops.fail!("#{name}: mysqld exited (see #{entry['log']})") unless Db.alive?(member)
-      Ops.fail!("#{name}: mysqld did not answer within #{secs} s (see #{entry['log']})") if Time.now > deadline
-      sleep 0.5
+    names.each do |name|
+      member = Db.members.find { |m| m.name == name } or raise ArgumentError, "unknown member #{name}"
+      entry = Db.config['members'].find { |m| m['name'] == name }
+      root = TimestampDb::RootAccount.new(Db.sql, member.endpoint, socket: entry.fetch('socket'))
+      until root.login_works? || (root.initialize_password(Ops.env!('MYSQL_ROOT_PASSWORD')) && root.login_works?)
+        Ops.fail!("#{name}: mysqld exited (see #{entry['log']})") unless Db.alive?(member)
+        Ops.fail!("#{name}: mysqld did not answer within #{secs} s (see #{entry['log']})") if Time.now > deadline
+        sleep 0.5
+      end
     end
   end
 
@@ -82,22 +84,20 @@ module Ops
     puts TimestampDb::Datadir.initialize_options($stdin.read)
   end
 
-  command('db', 'form', '   every member ONLINE (bootstrap from the most advanced if no group); ' \
-                        "exit #{Db::MEMBER_EXITED} + name: a mysqld ended") do
-    missing = Db.group.form
+  command('db', 'up', '   every member ONLINE (bootstrap from the most advanced if no group), the metadata ' \
+                      "written, the primary printed; exit #{Db::MEMBER_EXITED} + name: a mysqld ended") do
+    group = Db.group
+    missing = group.form
     warn "warning: not ONLINE: #{missing.map(&:name).join(' ')}" unless missing.empty?
+    primary = group.primary or Ops.fail!('the group has no primary')
+    Db.metadata(primary).apply(log: ->(message) { Ops.log("metadata: #{message}") })
+    puts primary.name
   rescue TimestampDb::MemberExited => e
     Ops.log(e.message)
     puts e.member.name
     exit Db::MEMBER_EXITED
   rescue TimestampDb::DivergedError => e
     Ops.fail!(e.message)
-  end
-
-  command('db', 'metadata', '   schema, accounts, database and metadata rows, written on the primary') do
-    group = Db.group
-    primary = group.primary or Ops.fail!('the group has no primary')
-    Db.metadata(primary).apply(log: ->(message) { Ops.log("metadata: #{message}") })
   end
 
   command('db', 'primary', '   the primary member as the majority sees it') do
