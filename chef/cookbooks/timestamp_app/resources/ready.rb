@@ -7,7 +7,7 @@ provides :timestamp_app_ready
 unified_mode true
 
 property :service_name, String, name_property: true
-property :url, String, default: 'http://127.0.0.1:8080/health/ready'
+property :url, String, required: true, description: "the instance's /health/ready (port: node['timestamp_app']['http_port'])"
 property :timeout, Integer, default: 240
 
 action_class do
