@@ -8,7 +8,7 @@ module Ops
   # The local cluster's view of the database tier: members reached as root over their
   # sockets, liveness from ./stack's pid files.
   module Db
-    # Exit status of `db form` when a member's mysqld ended (clone): ./stack starts it again.
+    # Exit status of `db up` when a member's mysqld ended (clone): ./stack starts it again.
     MEMBER_EXITED = 3
 
     # Chef's view of the tier (environment `local`) plus ./stack's files for each member.
