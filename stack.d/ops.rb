@@ -37,6 +37,15 @@ module Ops
     ENV.fetch(name) { fail!("#{name} is not set (ops.rb runs from ./stack)") }
   end
 
+  # When process PID started (clock ticks since boot, field 22 of /proc/PID/stat); nil if
+  # there is no such process or it is a zombie.
+  def self.start_ticks(pid)
+    fields = File.read("/proc/#{pid}/stat").rpartition(') ').last.split # after "(command) "
+    fields[0] == 'Z' ? nil : fields[19]
+  rescue SystemCallError
+    nil
+  end
+
   def self.usage
     COMMANDS.map { |(area, action), (usage, _)| "  #{area} #{action} #{usage}".rstrip }.sort.join("\n")
   end

@@ -8,17 +8,8 @@ module Ops
     # Whether process PID still runs (not a zombie) and is the process it was when first
     # asked: pids wrap around, and another program may get the number once it has exited.
     def self.same_process(pid)
-      started = start_ticks(pid)
-      -> { !started.nil? && start_ticks(pid) == started }
-    end
-
-    # When the process started (clock ticks since boot, field 22 of /proc/PID/stat); nil if
-    # there is no such process or it is a zombie.
-    def self.start_ticks(pid)
-      fields = File.read("/proc/#{pid}/stat").rpartition(') ').last.split # after "(command) "
-      fields[0] == 'Z' ? nil : fields[19]
-    rescue SystemCallError
-      nil
+      started = Ops.start_ticks(pid)
+      -> { !started.nil? && Ops.start_ticks(pid) == started }
     end
   end
 end

@@ -41,8 +41,7 @@ module Ops
     # The daemon in the member's pid file is alive (not a zombie).
     def self.alive?(member)
       pid_file = config['members'].find { |m| m['name'] == member.name }.fetch('pid_file')
-      stat = File.read("/proc/#{Integer(File.read(pid_file).strip)}/stat")
-      stat.split(') ').last.split.first != 'Z'
+      !Ops.start_ticks(Integer(File.read(pid_file).strip)).nil?
     rescue Errno::ENOENT, ArgumentError
       false
     end
