@@ -44,3 +44,9 @@ default['timestamp']['mysql_repo']['gpg_key'] = 'https://repo.mysql.com/RPM-GPG-
 # node['timestamp']['secrets'] (chef-solo / chef-zero, kitchen). Never in the repository.
 default['timestamp']['secrets']['data_bag'] = 'timestamp_secrets'
 default['timestamp']['secrets']['item'] = 'cluster'
+
+# ---- the service's own long-lived programs (keepers, watchdogs) ------------------------------
+# They run the cookbooks' library classes (resource timestamp_program installs them under
+# lib_root) with Chef Infra Client's own Ruby; the local cluster runs them from the repository.
+default['timestamp']['programs']['ruby'] = '/opt/chef/embedded/bin/ruby'
+default['timestamp']['programs']['lib_root'] = '/usr/local/lib/timestamp'
