@@ -1,9 +1,9 @@
 # frozen_string_literal: true
 
 # Installs what a long-lived program of the timestamp service runs on (a keeper, a
-# watchdog; see files/default/timestamp-program.rb): the launcher and the library
+# watchdog; see files/default/timestamp_program.rb): the launcher and the library
 # directories of the cookbooks it needs, under lib_root/COOKBOOK. A systemd unit then runs
-#   RUBY LIB_ROOT/timestamp-program.rb CONFIG.json
+#   RUBY LIB_ROOT/timestamp_program.rb CONFIG.json
 # The local cluster lays out the same tree from the repository (stack.d/supervise.sh).
 provides :timestamp_program
 unified_mode true
@@ -18,9 +18,9 @@ action :install do
     recursive true
   end
 
-  cookbook_file ::File.join(new_resource.lib_root, 'timestamp-program.rb') do
+  cookbook_file ::File.join(new_resource.lib_root, 'timestamp_program.rb') do
     cookbook 'timestamp_common'
-    source 'timestamp-program.rb'
+    source 'timestamp_program.rb'
     mode '0644'
   end
 
@@ -32,7 +32,7 @@ action :install do
     # The files Chef itself loaded for this run (its cache of the cookbook).
     run_context.cookbook_collection[name].files_for('libraries').each do |library|
       file ::File.join(dir, ::File.basename(library['full_path'])) do
-        content lazy { ::File.read(library['full_path']) }
+        content(lazy { ::File.read(library['full_path']) })
         mode '0644'
       end
     end

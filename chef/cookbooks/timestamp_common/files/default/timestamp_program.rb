@@ -3,7 +3,7 @@
 # Runs one long-lived program of the timestamp service (a keeper, a watchdog) from the
 # cookbooks' own library classes, so a node heals itself with the code Chef and ./stack run:
 #
-#   RUBY timestamp-program.rb CONFIG.json
+#   RUBY timestamp_program.rb CONFIG.json
 #
 # CONFIG (rendered by a cookbook, mode 0600 when it holds secrets):
 #   { "program": "TimestampDb::Keeper",              the class; it answers from_config(settings)
@@ -13,9 +13,9 @@
 # local cluster's log file).
 require 'json'
 
-config = JSON.parse(File.read(ARGV.fetch(0) { abort 'usage: timestamp-program.rb CONFIG.json' }))
+config = JSON.parse(File.read(ARGV.fetch(0) { abort 'usage: timestamp_program.rb CONFIG.json' }))
 config.fetch('lib_dirs').each do |dir|
-  Dir[File.join(dir, '*.rb')].sort.each { |file| require file }
+  Dir[File.join(dir, '*.rb')].each { |file| require file }
 end
 program = config.fetch('program').split('::').inject(Object) { |scope, name| scope.const_get(name) }
 $stdout.sync = true
