@@ -6,11 +6,8 @@
 require_relative '../local_chef'
 module Ops
   # The local cluster's view of the database tier: members reached as root over their
-  # sockets, liveness from ./stack's pid files.
+  # sockets. Each member's keeper (a supervised service) forms and heals the group.
   module Db
-    # Exit status of `db up` when a member's mysqld ended (clone): ./stack starts it again.
-    MEMBER_EXITED = 3
-
     # Chef's view of the tier (environment `local`) plus ./stack's files for each member.
     def self.config
       @config ||= begin
@@ -38,18 +35,8 @@ module Ops
       end
     end
 
-    # The daemon in the member's pid file is alive (not a zombie).
-    def self.alive?(member)
-      pid_file = config['members'].find { |m| m['name'] == member.name }.fetch('pid_file')
-      !Ops.start_ticks(Integer(File.read(pid_file).strip)).nil?
-    rescue Errno::ENOENT, ArgumentError
-      false
-    end
-
     def self.group
-      TimestampDb::Group.new(sql, members,
-                             replication: { 'user' => 'ts_repl', 'password' => ENV.fetch('MYSQL_REPLICATION_PASSWORD', nil) },
-                             alive: method(:alive?), log: Ops.method(:log))
+      TimestampDb::Group.new(sql, members, replication: {}, log: Ops.method(:log))
     end
 
     def self.metadata(primary)
@@ -59,20 +46,22 @@ module Ops
         members: config['members'].map { |m| m.slice('name', 'address') }, routers: config['routers'],
         passwords: { 'replication_password' => Ops.env!('MYSQL_REPLICATION_PASSWORD'),
                      'router_password' => Ops.env!('MYSQL_ROUTER_PASSWORD'),
+                     'probe_password' => Ops.env!('MYSQL_PROBE_PASSWORD'),
                      'migrator_password' => Ops.env!('DB_MIGRATION_PASSWORD'),
                      'app_password' => Ops.env!('DB_PASSWORD') }
       )
     end
   end
 
-  command('db', 'await', 'SECONDS MEMBER...   each member answers as root (a new datadir: root password set)') do |secs, *names|
+  command('db', 'await',
+          'SECONDS MEMBER...   each member answers as root (a new datadir: root password, probe account)') do |secs, *names|
     deadline = Time.now + Integer(secs)
+    probe = { 'user' => 'ts_probe', 'password' => Ops.env!('MYSQL_PROBE_PASSWORD') }
     names.each do |name|
       member = Db.members.find { |m| m.name == name } or raise ArgumentError, "unknown member #{name}"
       entry = Db.config['members'].find { |m| m['name'] == name }
       root = TimestampDb::RootAccount.new(Db.sql, member.endpoint, socket: entry.fetch('socket'))
-      until root.login_works? || (root.initialize_password(Ops.env!('MYSQL_ROOT_PASSWORD')) && root.login_works?)
-        Ops.fail!("#{name}: mysqld exited (see #{entry['log']})") unless Db.alive?(member)
+      until root.login_works? || (root.initialize_accounts(Ops.env!('MYSQL_ROOT_PASSWORD'), probe:) && root.login_works?)
         Ops.fail!("#{name}: mysqld did not answer within #{secs} s (see #{entry['log']})") if Time.now > deadline
         sleep 0.5
       end
@@ -83,20 +72,13 @@ module Ops
     puts TimestampDb::Datadir.initialize_options($stdin.read)
   end
 
-  command('db', 'up', '   every member ONLINE (bootstrap from the most advanced if no group), the metadata ' \
-                      "written, the primary printed; exit #{Db::MEMBER_EXITED} + name: a mysqld ended") do
+  command('db', 'up', 'SECONDS   every member ONLINE (their keepers join them, or bootstrap the group), the ' \
+                      'metadata written, the primary printed') do |secs|
     group = Db.group
-    missing = group.form
-    warn "warning: not ONLINE: #{missing.map(&:name).join(' ')}" unless missing.empty?
+    group.await_online(group.members, timeout: Integer(secs))
     primary = group.primary or Ops.fail!('the group has no primary')
     Db.metadata(primary).apply(log: ->(message) { Ops.log("metadata: #{message}") })
     puts primary.name
-  rescue TimestampDb::MemberExited => e
-    Ops.log(e.message)
-    puts e.member.name
-    exit Db::MEMBER_EXITED
-  rescue TimestampDb::DivergedError => e
-    Ops.fail!(e.message)
   end
 
   command('db', 'primary', '   the primary member as the majority sees it') do

@@ -4,7 +4,7 @@ module TimestampCommon
   # Reads the cluster's secrets: node attributes set at bootstrap win (chef-solo, kitchen),
   # else the data bag item (encrypted data bags are decrypted with the node's secret file).
   module Secrets
-    NAMES = %w(mysql_root_password mysql_replication_password mysql_router_password
+    NAMES = %w(mysql_root_password mysql_replication_password mysql_router_password mysql_probe_password
                db_migration_password db_password router_keyring_master_key).freeze
 
     def timestamp_secret(name)

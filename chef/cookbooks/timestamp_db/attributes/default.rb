@@ -56,9 +56,12 @@ default['timestamp_db']['group_replication']['consistency'] = 'BEFORE_ON_PRIMARY
 # Cost: a member stalled for more than 5 s (GC, CPU starvation) is expelled and rejoins.
 default['timestamp_db']['group_replication']['member_expel_timeout'] = 0
 # A member that lost the majority (its zone cut off) gives up after this many seconds,
-# so its clients get errors instead of hanging, then rejoins by itself.
+# so its clients get errors instead of hanging; its keeper rejoins it once it can.
 default['timestamp_db']['group_replication']['unreachable_majority_timeout'] = 10
-default['timestamp_db']['group_replication']['autorejoin_tries'] = 3
+# No auto-rejoin of Group Replication's own: the member's keeper (TimestampDb::Keeper) rejoins
+# it after an expel, with the same checks as after a restart (errant transactions refused),
+# and a member in the middle of an auto-rejoin would show ERROR to the keeper.
+default['timestamp_db']['group_replication']['autorejoin_tries'] = 0
 # An expelled member refuses client connections: nothing reads stale data from it.
 default['timestamp_db']['group_replication']['exit_state_action'] = 'OFFLINE_MODE'
 default['timestamp_db']['group_replication']['ssl_mode'] = 'REQUIRED'
@@ -74,6 +77,7 @@ rhel = node['platform_family'] == 'rhel'
 default['timestamp_db']['install_from_vendor_repo'] = true
 default['timestamp_db']['packages'] = rhel ? %w(mysql-community-server) : %w(mysql-server)
 default['timestamp_db']['service'] = rhel ? 'mysqld' : 'mysql'
+default['timestamp_db']['unit_file'] = "/etc/systemd/system/#{node['timestamp_db']['service']}.service"
 default['timestamp_db']['conf_file'] = rhel ? '/etc/my.cnf.d/zz-timestamp.cnf' : '/etc/mysql/mysql.conf.d/zz-timestamp.cnf'
 default['timestamp_db']['mysql_client'] = '/usr/bin/mysql'
 default['timestamp_db']['my_print_defaults'] = '/usr/bin/my_print_defaults'
@@ -85,7 +89,37 @@ default['timestamp_db']['sql_dir'] = '/usr/local/share/timestamp-db'
 # (names label the metadata rows; addresses are the members' report_host). When no group
 # exists, the member holding the most transactions bootstraps it; among equals, the first.
 default['timestamp_db']['members'] = []
-default['timestamp_db']['online_timeout'] = 180
+# How long a chef-client run waits for the keeper to bring this member ONLINE.
+default['timestamp_db']['online_timeout'] = 300
+
+# ---- the member's service: its own systemd unit (replacing the package's), which the local
+# cluster's supervisor (s6) runs with the same settings --------------------------------------
+# mysqld's own option file: nil reads the packaged /etc/mysql/my.cnf and its conf.d (where
+# conf_file goes); the local cluster points it at the member's rendered my.cnf.
+default['timestamp_db']['defaults_file'] = nil
+# Restarted on failure (a crash, an OOM kill, exit 16 after a clone) 2 s later; more than 5
+# failures within 60 s is a crash loop a restart will not cure: the service stays failed.
+default['timestamp_db']['systemd']['restart_sec'] = 2
+default['timestamp_db']['systemd']['start_limit_burst'] = 5
+default['timestamp_db']['systemd']['start_limit_interval_sec'] = 60
+# Crash recovery of a big redo log, and a clean shutdown that flushes the buffer pool.
+default['timestamp_db']['systemd']['timeout_start_sec'] = 900
+default['timestamp_db']['systemd']['timeout_stop_sec'] = 300
+
+# ---- the keeper: rejoins this member (or bootstraps the group) by itself --------------------
+default['timestamp_db']['keeper']['service'] = 'timestamp-db-keeper'
+default['timestamp_db']['keeper']['unit_file'] = "/etc/systemd/system/#{node['timestamp_db']['keeper']['service']}.service"
+default['timestamp_db']['keeper']['config_file'] = '/etc/mysql/timestamp-db-keeper.json' # 0600: passwords
+default['timestamp_db']['keeper']['state_file'] = '/run/timestamp-db-keeper/state.json'
+# How often it looks at its member: a restarted member rejoins within one interval of
+# answering, an expelled one within one interval of turning ERROR.
+default['timestamp_db']['keeper']['interval_s'] = 2
+# After a full outage, how long a majority of members waits for the missing ones before
+# bootstrapping from the most advanced of the majority (see the README: a missing member
+# may hold acknowledged writes the others only had in memory).
+default['timestamp_db']['keeper']['bootstrap_after_s'] = 300
+# A join by clone copies the whole datadir: allow for it.
+default['timestamp_db']['keeper']['join_timeout_s'] = 600
 
 # ---- derived from the environment's hosts (node['timestamp']['hosts']) --------------------
 topology = TimestampCommon::Topology.new(node['timestamp']['hosts'])

@@ -7,40 +7,29 @@ module TimestampDb
   # report_host address and how the mysql client connects to it (a TimestampCommon::MysqlEndpoint).
   Member = Struct.new(:name, :address, :endpoint, keyword_init: true)
 
-  # A member ended while it was brought ONLINE (recovery by clone restarts mysqld, which
-  # comes back by itself only under a supervisor): the caller starts it and tries again.
-  class MemberExited < StandardError
-    attr_reader :member
-
-    def initialize(member)
-      @member = member
-      super("#{member.name}: mysqld exited while joining (recovery by clone restarts it)")
-    end
-  end
-
   # The members' transaction sets diverge: no member holds every other's transactions, so
   # bootstrapping from any of them would lose committed writes. An operator decides.
   class DivergedError < StandardError; end
 
   # The Group Replication group of the cluster's members: its state as the majority sees it,
-  # the choice of the member to bootstrap from, bootstrap, join and an orderly leave. Chef's
-  # timestamp_db_group_member resource and ./stack (stack.d/ops/db.rb) both run this class.
+  # the choice of the member to bootstrap from, bootstrap, join and an orderly leave. The
+  # member's keeper (TimestampDb::Keeper, a service on every member) decides when to run
+  # them; Chef's resources and ./stack (stack.d/ops/db.rb) read the state and wait.
   #
   # Policy (the same for every caller):
   # - state is judged from the largest view with quorum: a member cut off from the others
   #   still calls itself ONLINE in a stale view of its own;
-  # - a member ONLINE in the majority's view is left alone;
   # - while a group with quorum exists, a member joins it (by incremental recovery or clone);
   # - only when no group exists is one bootstrapped, from the member holding the most
   #   transactions (executed plus received): every answering member's set must be a subset
   #   of its set, else nothing is bootstrapped (DivergedError). Ties go to the first member
-  #   in the members' order, so members converging at the same time pick the same one.
+  #   in the members' order, so members deciding at the same time pick the same one.
   class Group
     include GroupView
 
     # Time limits learned on the local cluster: STOP may wait up to 60 s (a member expelled
-    # by a cut is in its auto-rejoin, whose leave step waits that long for a view change);
-    # START returns once the member is in the group's view, more than 10 s after a long cut.
+    # by a cut waits that long for a view change); START returns once the member is in the
+    # group's view, more than 10 s after a long cut.
     STOP_TIMEOUT_S = 90
     START_TIMEOUT_S = 60
     LEAVE_TIMEOUT_S = 30
@@ -52,73 +41,65 @@ module TimestampDb
       GroupView.quorum?(view)
     end
 
+    # The members as one member's host reaches them: itself as root over its socket (its
+    # option file), every peer over TCP with the probe account, which may only read the
+    # group's state and transaction sets. members: [{ 'name' =>, 'address' => }].
+    def self.members_from(members, report_host:, root_defaults_file:, port:, probe:)
+      members.map do |m|
+        endpoint = if m['address'] == report_host
+                     TimestampCommon::MysqlEndpoint.new(label: m['name'], defaults_file: root_defaults_file)
+                   else
+                     TimestampCommon::MysqlEndpoint.new(label: m['name'], host: m['address'], port:,
+                                                        user: probe.fetch('user'), password: probe.fetch('password'))
+                   end
+        Member.new(name: m['name'], address: m['address'], endpoint:)
+      end
+    end
+
     # sql: a TimestampCommon::MysqlClient; members: every member, in the cluster's order;
-    # replication: { 'user' =>, 'password' => } of the recovery channel;
-    # alive: ->(member) { false once its mysqld process is known to have ended } (./stack
-    # knows its pid files; under systemd the service manager restarts it, so the default
-    # never gives up on it); log: ->(message).
-    def initialize(sql, members, replication:, alive: ->(_member) { true }, log: ->(_message) {},
+    # replication: { 'user' =>, 'password' => } of the recovery channel; log: ->(message).
+    def initialize(sql, members, replication:, log: ->(_message) {},
                    clock: -> { Process.clock_gettime(Process::CLOCK_MONOTONIC) }, sleeper: ->(s) { sleep(s) })
       @sql = sql
       @members = members
       @replication = replication
-      @alive = alive
       @log = log
       @clock = clock
       @sleeper = sleeper
     end
 
-    # ---- bringing members ONLINE ----------------------------------------------------------------
-    # What converge(member) would do now: nil when the member is ONLINE in the majority's
-    # view, else a sentence (Chef's why-run and converge_by print it).
+    # ---- waiting for the keepers ------------------------------------------------------------------
+    # nil when the member is ONLINE in the majority's view, else what is awaited (Chef's
+    # why-run and converge_by print it).
     def pending(member)
       majority = majority_view
       return nil if online_in?(member, majority)
-      return "join #{member.name} to the group (primary #{primary(majority)&.name})" if majority
+      return "wait for #{member.name} to join the group (primary #{primary(majority)&.name})" if majority
 
-      "start Group Replication on #{member.name} (bootstrap if it holds the most transactions, else join)"
+      "wait for the members' keepers to form the group (#{member.name} among them)"
     end
 
-    # Brings one member ONLINE: joins the majority's group, or bootstraps when no group
-    # exists and this member is the one to bootstrap from; otherwise waits up to
-    # wait_for_group seconds for another member to bootstrap. Returns :online, :joined or
-    # :bootstrapped.
-    def converge(member, timeout: 180, wait_for_group: 0)
-      deadline = @clock.call + wait_for_group
+    # Returns once every given member is ONLINE in the majority's view; raises after timeout
+    # seconds with each member's state.
+    def await_online(members, timeout:)
+      deadline = @clock.call + timeout
       loop do
         majority = majority_view
-        return :online if online_in?(member, majority)
-        return join(member, timeout:) && :joined if majority
+        return true if members.all? { |m| online_in?(m, majority) }
 
-        candidate = bootstrap_candidate
-        return bootstrap(member, timeout:) && :bootstrapped if candidate == member
-        raise "#{member.name}: no group yet; #{candidate.name} holds the most transactions and bootstraps it" \
-          if @clock.call >= deadline
+        if @clock.call >= deadline
+          states = status.map { |m, state, _| "#{m.name} #{state || 'not answering'}" }.join(', ')
+          raise "not every member ONLINE after #{timeout} s: #{states}"
+        end
 
-        @log.call("#{member.name}: waiting for #{candidate.name} to bootstrap the group")
-        @sleeper.call(2)
+        @sleeper.call(1)
       end
     end
 
-    # Every member ONLINE, the member to bootstrap from first. Returns the members that did
-    # not get there (each reason logged); raises MemberExited for the caller to restart one.
-    def form(timeout: 180)
-      order = majority_view ? @members : [bootstrap_candidate(transaction_sets_after_stop), *@members].uniq
-      order.reject do |member|
-        result = converge(member, timeout:)
-        @log.call("#{member.name}: #{result}") unless result == :online
-        true
-      rescue MemberExited
-        raise
-      rescue StandardError => e
-        @log.call("#{member.name}: #{e.message}")
-        false
-      end
-    end
-
+    # ---- the operations ---------------------------------------------------------------------------
     def bootstrap(member, timeout: 180)
       @log.call("#{member.name}: bootstrapping the group")
-      stop_if_needed(member)
+      stop(member)
       recovery_credentials(member)
       begin
         execute!(member, 'SET GLOBAL group_replication_bootstrap_group = ON; START GROUP_REPLICATION',
@@ -131,15 +112,25 @@ module TimestampDb
 
     def join(member, timeout: 180)
       if own_state(member) == 'RECOVERING'
-        # already joining (an auto-rejoin, or another caller): let it finish first
+        # already joining: let it finish first
         @log.call("#{member.name}: recovering; waiting for it")
         return true if finishes_recovery?(member, timeout)
       end
       @log.call("#{member.name}: joining the group")
-      stop_if_needed(member)
+      stop(member)
       recovery_credentials(member)
       execute!(member, 'START GROUP_REPLICATION', timeout: START_TIMEOUT_S)
       wait_online(member, timeout)
+    end
+
+    # A member whose Group Replication runs in any state but OFFLINE (ERROR, without quorum)
+    # stops it, so that it can start anew (and its transaction set is final).
+    def stop(member)
+      state = own_state(member)
+      return if state.nil? || state == 'OFFLINE'
+
+      @log.call("#{member.name}: stopping Group Replication (state #{state})")
+      @sql.query(member.endpoint, 'STOP GROUP_REPLICATION', timeout: STOP_TIMEOUT_S)
     end
 
     # Leaves the group one member at a time, secondaries first, the primary last: members
@@ -159,17 +150,8 @@ module TimestampDb
 
     private
 
-    # Without a majority every member first leaves whatever is left of its group (a member
-    # in ERROR or stuck without quorum), so that their sets are final when compared.
-    def transaction_sets_after_stop
-      @members.each { |member| stop_if_needed(member) }
-      transaction_sets
-    end
-
     def finishes_recovery?(member, timeout)
       wait_online(member, timeout)
-    rescue MemberExited
-      raise
     rescue StandardError => e
       @log.call(e.message)
       false
@@ -194,26 +176,15 @@ module TimestampDb
                        "FOR CHANNEL 'group_replication_recovery'")
     end
 
-    # A member whose Group Replication runs in any state but OFFLINE (ERROR, without quorum,
-    # an auto-rejoin in progress) stops it before it starts anew.
-    def stop_if_needed(member)
-      state = own_state(member)
-      return if state.nil? || state == 'OFFLINE'
-
-      @log.call("#{member.name}: stopping Group Replication (state #{state})")
-      @sql.query(member.endpoint, 'STOP GROUP_REPLICATION', timeout: STOP_TIMEOUT_S)
-    end
-
-    # Waits until the member is ONLINE. A member that answers OFFLINE again was restarted
-    # (recovery by clone ends mysqld; a supervisor or the caller starts it): Group
-    # Replication is started once more on the cloned data.
+    # Waits until the member is ONLINE. A member that does not answer is being restarted
+    # (recovery by clone ends mysqld, and its supervisor starts it again); one that answers
+    # OFFLINE again came back on the cloned data: Group Replication is started once more.
     def wait_online(member, timeout)
       deadline = @clock.call + timeout
       while @clock.call < deadline
         state = own_state(member)
         return true if state == 'ONLINE'
         raise "#{member.name}: Group Replication is in ERROR (see its error log)" if state == 'ERROR'
-        raise MemberExited, member if state.nil? && !@alive.call(member)
 
         if state == 'OFFLINE'
           recovery_credentials(member)

@@ -45,7 +45,12 @@ module TimestampDb
     end
 
     def own_state(member)
-      view(member)&.find { |m| m[:self] }&.fetch(:state)
+      GroupView.own_state_in(view(member))
+    end
+
+    # The state a view gives its own member, or nil for no view (the member does not answer).
+    def self.own_state_in(view)
+      view&.find { |m| m[:self] }&.fetch(:state)
     end
 
     def online_in?(member, majority)
@@ -92,6 +97,13 @@ module TimestampDb
       end
       detail = sets.map { |m, s| "#{m.name}: #{s.empty? ? '(none)' : s}" }.join('; ')
       raise DivergedError, "the members' transaction sets diverge; refusing to pick one to bootstrap from (#{detail})"
+    end
+
+    # The transactions member executed that source (the primary) neither executed nor
+    # received: '' when it may join, else the errant set (GR itself would refuse the member).
+    def errant_transactions(member, source)
+      theirs = @sql.query(source.endpoint, TRANSACTIONS_SQL) or raise "#{source.name} does not answer"
+      @sql.value(member.endpoint, "SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, #{quote(theirs.flatten.join)})").to_s
     end
 
     private

@@ -12,10 +12,16 @@ module TimestampDb
     end
   end
 
-  # The root account of a member: a datadir made with --initialize-insecure has root
-  # without a password until the first start sets one. Guarded by a real login, so it is
-  # set once, without binary logging (a joining member carries no transaction of its own).
+  # The accounts a member needs before it is in any group: root's password (a datadir made
+  # with --initialize-insecure has root without one) and the probe account the members'
+  # keepers read each other's group state with (a keeper decides whether to join or to
+  # bootstrap before any account has replicated). Set once over the first, passwordless
+  # socket login, without binary logging: a member carries no transaction of its own. A
+  # clone brings the donor's identical accounts.
   class RootAccount
+    PROBE_TABLES = %w(performance_schema.replication_group_members
+                      performance_schema.replication_connection_status).freeze
+
     # sql: a TimestampCommon::MysqlClient; endpoint: root's option file (with the password);
     # socket: the server's socket for the first, passwordless login.
     def initialize(sql, endpoint, socket:)
@@ -28,12 +34,22 @@ module TimestampDb
       !@sql.query(@endpoint, 'SELECT 1').nil?
     end
 
-    # Sets the password over the passwordless socket login; false if that login fails
-    # (the server is not up yet, or root already has another password).
-    def initialize_password(password)
+    # Sets root's password and creates the probe account ({ 'user' =>, 'password' => }) over
+    # the passwordless socket login; false if that login fails (the server is not up yet,
+    # or root already has another password).
+    def initialize_accounts(password, probe:)
       first_login = TimestampCommon::MysqlEndpoint.new(label: 'root (no password)', socket: @socket, user: 'root')
-      !@sql.query(first_login, "SET sql_log_bin = 0; ALTER USER 'root'@'localhost' IDENTIFIED BY " \
-                               "#{TimestampCommon::Sql.quote(password)}").nil?
+      account = "#{quote(probe.fetch('user'))}@'%'"
+      statements = ['SET sql_log_bin = 0', "ALTER USER 'root'@'localhost' IDENTIFIED BY #{quote(password)}",
+                    "CREATE USER IF NOT EXISTS #{account} IDENTIFIED BY #{quote(probe.fetch('password'))}",
+                    *PROBE_TABLES.map { |table| "GRANT SELECT ON #{table} TO #{account}" }]
+      !@sql.query(first_login, statements.join('; ')).nil?
+    end
+
+    private
+
+    def quote(text)
+      TimestampCommon::Sql.quote(text)
     end
   end
 end

@@ -1,9 +1,9 @@
 # frozen_string_literal: true
 
-# Brings this member ONLINE in the cluster's Group Replication group. A thin resource over
-# TimestampDb::Group (libraries/group.rb), the same class ./stack runs: state as the
-# majority sees it, join while a group exists, bootstrap only from the member holding the
-# most transactions (ties: the first member listed), never a second group.
+# Waits until this member is ONLINE in the cluster's group. The member's keeper
+# (timestamp-db-keeper.service, TimestampDb::Keeper) joins it, or bootstraps the group from
+# the member holding the most transactions, by itself after every restart; this resource
+# only makes a chef-client run end once the member serves. Thin over TimestampDb::Group.
 provides :timestamp_db_group_member
 unified_mode true
 
@@ -13,30 +13,22 @@ property :members, Array, required: true,
                           description: "every member, this one included: [{ 'name' => 'db-a', 'address' => '10.0.0.11' }, ...]"
 property :mysql_client, [String, Array], default: '/usr/bin/mysql'
 property :root_client_cnf, String, default: '/root/.my.cnf'
-property :replication_user, String, default: 'ts_repl'
-property :replication_password, String, sensitive: true, required: true
-# The account that may read a peer's group view and transaction sets (the metadata account).
-property :probe_user, String, default: 'router_meta'
+# The account that may read a peer's group view and transaction sets (created on every
+# member before the group exists: TimestampDb::RootAccount).
+property :probe_user, String, default: 'ts_probe'
 property :probe_password, String, sensitive: true, required: true
-property :online_timeout, Integer, default: 180
-# How long a member that is not the one to bootstrap waits for the group to appear.
-property :wait_for_group, Integer, default: 300
+property :online_timeout, Integer, default: 300
 
 action_class do
   def group
     sql = TimestampCommon::MysqlClient.new(TimestampCommon::CommandRunner.new, client: new_resource.mysql_client)
-    members = new_resource.members.map do |m|
-      endpoint = if m['address'] == new_resource.report_host
-                   TimestampCommon::MysqlEndpoint.new(label: m['name'], defaults_file: new_resource.root_client_cnf)
-                 else
-                   TimestampCommon::MysqlEndpoint.new(label: m['name'], host: m['address'], port: new_resource.port,
-                                                      user: new_resource.probe_user, password: new_resource.probe_password)
-                 end
-      TimestampDb::Member.new(name: m['name'], address: m['address'], endpoint:)
-    end
-    TimestampDb::Group.new(sql, members, replication: { 'user' => new_resource.replication_user,
-                                                        'password' => new_resource.replication_password },
-                                         log: ->(message) { Chef::Log.info(message) })
+    members = TimestampDb::Group.members_from(new_resource.members, report_host: new_resource.report_host,
+                                                                    root_defaults_file: new_resource.root_client_cnf,
+                                                                    port: new_resource.port,
+                                                                    probe: { 'user' => new_resource.probe_user,
+                                                                             'password' => new_resource.probe_password })
+    # Only reads and waits: the keeper holds the replication credentials.
+    TimestampDb::Group.new(sql, members, replication: {}, log: ->(message) { Chef::Log.info(message) })
   end
 end
 
@@ -45,10 +37,10 @@ action :join do
   me = g.members.find { |m| m.address == new_resource.report_host } or
     raise "#{new_resource.report_host} is not among the members #{new_resource.members.map { |m| m['address'] }}"
   pending = g.pending(me)
-  # why-run prints the sentence and runs nothing; the guard above only reads
+  # why-run prints the sentence and waits for nothing; the guard above only reads
   if pending
     converge_by(pending) do
-      g.converge(me, timeout: new_resource.online_timeout, wait_for_group: new_resource.wait_for_group)
+      g.await_online([me], timeout: new_resource.online_timeout)
     end
   end
 end

@@ -18,6 +18,8 @@ property :socket, String, default: '/run/mysqld/mysqld.sock'
 property :user, String, default: 'mysql'
 property :root_client_cnf, String, default: '/root/.my.cnf'
 property :root_password, String, sensitive: true, required: true
+property :probe_user, String, default: 'ts_probe'
+property :probe_password, String, sensitive: true, required: true
 
 action_class do
   def initialized?
@@ -80,11 +82,14 @@ action :create do
   end
 
   # Guarded by a real login (TimestampDb::RootAccount, the class ./stack runs too): after
-  # --initialize-insecure root has no password until it is set here, once.
+  # --initialize-insecure root has no password until it is set here, once, together with
+  # the probe account the members' keepers read each other with.
   account = root_account
   unless account.login_works?
-    converge_by 'set the root password' do
-      account.initialize_password(new_resource.root_password) or raise 'setting the root password over the socket failed'
+    converge_by 'set the root password and create the probe account' do
+      account.initialize_accounts(new_resource.root_password,
+                                  probe: { 'user' => new_resource.probe_user, 'password' => new_resource.probe_password }) or
+        raise 'setting the root password over the socket failed'
     end
   end
 end

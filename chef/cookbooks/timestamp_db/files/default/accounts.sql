@@ -1,7 +1,7 @@
 -- Accounts and the application database of the timestamp service.
 -- Run once on the PRIMARY (it replicates to the group). The caller sets the passwords
 -- as session variables first, so no secret is stored in this file:
---   @replication_password  @router_password  @migrator_password  @app_password
+--   @replication_password  @router_password  @probe_password  @migrator_password  @app_password
 -- Every statement is idempotent (IF NOT EXISTS, GRANT); passwords are only set on creation.
 
 CREATE DATABASE IF NOT EXISTS timestamps CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin;
@@ -10,6 +10,9 @@ CREATE DATABASE IF NOT EXISTS timestamps CHARACTER SET utf8mb4 COLLATE utf8mb4_0
 SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''ts_repl''@''%'' IDENTIFIED BY ', QUOTE(@replication_password));
 PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
 SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''router_meta''@''%'' IDENTIFIED BY ', QUOTE(@router_password));
+PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
+-- (ts_probe is also created on each member before the group exists, unlogged: TimestampDb::RootAccount.)
+SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''ts_probe''@''%'' IDENTIFIED BY ', QUOTE(@probe_password));
 PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
 SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''ts_migrator''@''%'' IDENTIFIED BY ', QUOTE(@migrator_password));
 PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
@@ -29,9 +32,10 @@ GRANT SELECT ON performance_schema.replication_group_members TO 'router_meta'@'%
 GRANT SELECT ON performance_schema.replication_group_member_stats TO 'router_meta'@'%';
 GRANT SELECT ON performance_schema.global_variables TO 'router_meta'@'%';
 GRANT SELECT ON performance_schema.global_status TO 'router_meta'@'%';
--- Chef's group probe (TimestampDb::Group, timestamp_db_group_member) reads each peer's
--- received transaction set with this account, to choose the member to bootstrap from.
-GRANT SELECT ON performance_schema.replication_connection_status TO 'router_meta'@'%';
+-- The members' keepers (TimestampDb::Keeper) read each peer's view of the group and its
+-- received transactions with ts_probe, to know whether a group exists and who bootstraps it.
+GRANT SELECT ON performance_schema.replication_group_members TO 'ts_probe'@'%';
+GRANT SELECT ON performance_schema.replication_connection_status TO 'ts_probe'@'%';
 
 -- Schema changes (migrations) and the application itself, which only records and reads.
 GRANT ALL ON timestamps.* TO 'ts_migrator'@'%';

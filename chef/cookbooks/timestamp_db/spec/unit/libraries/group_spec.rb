@@ -2,93 +2,11 @@
 
 require_relative '../../spec_helper'
 
-# A make-believe group of MySQL servers that answers the queries TimestampDb::Group sends,
-# the way Group Replication would: enough to check decisions and statement order.
-class FakeServers
-  attr_reader :log
-
-  def initialize(names)
-    @servers = names.each_with_index.to_h do |name, i|
-      [name, { address: "10.0.0.1#{i + 1}", uuid: "uuid-#{name}", state: 'OFFLINE', up: true, gtids: '' }]
-    end
-    @group = [] # names in the group, the first is PRIMARY
-    @log = []
-    @bootstrap = false
-  end
-
-  def [](name)
-    @servers.fetch(name)
-  end
-
-  def form(*names)
-    @group = names
-    names.each { |n| self[n][:state] = 'ONLINE' }
-  end
-
-  def statements(name = nil)
-    @log.select { |n, _| name.nil? || n == name }.map { |n, s| name ? s : "#{n}: #{s}" }
-  end
-
-  def query(endpoint, sql, timeout: 10)
-    name = endpoint.label
-    server = self[name]
-    return nil unless server[:up]
-
-    statement = sql.strip.gsub(/\s+/, ' ')
-    @log << [name, statement] unless statement.start_with?('SELECT')
-    answer(name, server, statement, timeout)
-  end
-
-  def value(endpoint, sql, timeout: 10)
-    query(endpoint, sql, timeout:)&.first&.first
-  end
-
-  private
-
-  def answer(name, server, statement, _timeout)
-    case statement
-    when /replication_group_members/ then view(name, server)
-    when /gtid_executed/ then [[server[:gtids]]]
-    when /GTID_SUBSET\('([^']*)', '([^']*)'\)/ then [[subset?(Regexp.last_match(1), Regexp.last_match(2)) ? '1' : '0']]
-    when /bootstrap_group = ON; START GROUP_REPLICATION/ then start(name, server, bootstrap: true)
-    when 'START GROUP_REPLICATION' then start(name, server, bootstrap: false)
-    when 'STOP GROUP_REPLICATION'
-      @group.delete(name)
-      server[:state] = 'OFFLINE'
-      []
-    else []
-    end
-  end
-
-  def view(name, server)
-    return server[:view].call if server[:view]
-    return [['self', server[:uuid], server[:address], server[:state], '-']] unless @group.include?(name)
-
-    @group.sort_by { |n| n == name ? 0 : 1 }.map do |n|
-      [n == name ? 'self' : 'peer', self[n][:uuid], self[n][:address], self[n][:state],
-       n == @group.first ? 'PRIMARY' : 'SECONDARY']
-    end
-  end
-
-  def start(name, server, bootstrap:)
-    return nil if !bootstrap && @group.empty?
-
-    @group << name
-    server[:state] = server[:joins_as] || 'ONLINE'
-    []
-  end
-
-  # GTID sets here are "uuid:N" items separated by commas: a subset test on items.
-  def subset?(set, of)
-    items = ->(s) { s.split(',').reject(&:empty?) }
-    (items.call(set) - items.call(of)).empty?
-  end
-end
+require_relative '../fake_servers'
 
 describe TimestampDb::Group do
   let(:names) { %w(db-a db-b db-c) }
   let(:servers) { FakeServers.new(names) }
-  let(:alive) { ->(_member) { true } }
   let(:messages) { [] }
   let(:group) do
     members = names.map do |n|
@@ -97,7 +15,7 @@ describe TimestampDb::Group do
     end
     clock = [0.0]
     described_class.new(servers, members, replication: { 'user' => 'ts_repl', 'password' => 'secret' },
-                                          alive:, log: ->(m) { messages << m },
+                                          log: ->(m) { messages << m },
                                           clock: -> { clock[0] }, sleeper: ->(s) { clock[0] += s })
   end
   let(:member) { ->(name) { group.members.find { |m| m.name == name } } }
@@ -142,85 +60,6 @@ describe TimestampDb::Group do
     end
   end
 
-  describe '#form' do
-    it 'bootstraps from the most advanced member, then joins the others' do
-      servers['db-c'][:gtids] = 'g:1,g:2'
-      expect(group.form).to eq []
-      expect(group.primary.name).to eq 'db-c'
-      expect(servers.statements.grep(/START|bootstrap|CHANGE/).map { |s| s.sub(/PASSWORD = '.*' /, '') })
-        .to eq ["db-c: CHANGE REPLICATION SOURCE TO SOURCE_USER = 'ts_repl', SOURCE_FOR CHANNEL 'group_replication_recovery'",
-                'db-c: SET GLOBAL group_replication_bootstrap_group = ON; START GROUP_REPLICATION',
-                'db-c: SET GLOBAL group_replication_bootstrap_group = OFF',
-                "db-a: CHANGE REPLICATION SOURCE TO SOURCE_USER = 'ts_repl', SOURCE_FOR CHANNEL 'group_replication_recovery'",
-                'db-a: START GROUP_REPLICATION',
-                "db-b: CHANGE REPLICATION SOURCE TO SOURCE_USER = 'ts_repl', SOURCE_FOR CHANNEL 'group_replication_recovery'",
-                'db-b: START GROUP_REPLICATION']
-    end
-
-    it 'changes nothing when every member is ONLINE' do
-      servers.form('db-b', 'db-a', 'db-c')
-      expect(group.form).to eq []
-      expect(servers.statements).to eq []
-    end
-
-    it 'joins a stopped member to the group that has a majority, never bootstrapping a second one' do
-      servers.form('db-a', 'db-b')
-      servers['db-c'][:gtids] = 'g:1,g:2,g:3' # more transactions do not matter while a group exists
-      expect(group.form).to eq []
-      expect(servers.statements('db-c')).to include('START GROUP_REPLICATION')
-      expect(servers.statements.grep(/bootstrap/)).to eq []
-    end
-
-    it 'reports a member that cannot join and goes on with the others' do
-      servers.form('db-a', 'db-b')
-      servers['db-c'][:joins_as] = 'ERROR'
-      expect(group.form.map(&:name)).to eq ['db-c']
-      expect(messages.last).to match(/db-c: Group Replication is in ERROR/)
-    end
-
-    it 'raises MemberExited when a member’s mysqld ends while joining (clone restarts it)' do
-      servers.form('db-a', 'db-b')
-      servers['db-c'][:joins_as] = 'RECOVERING'
-      allow(servers).to receive(:query).and_wrap_original do |original, endpoint, sql, **kw|
-        servers['db-c'][:up] = false if endpoint.label == 'db-c' && servers.statements('db-c').include?('START GROUP_REPLICATION')
-        original.call(endpoint, sql, **kw)
-      end
-      dead = ->(m) { m.name != 'db-c' }
-      g = described_class.new(servers, group.members, replication: { 'user' => 'u', 'password' => 'p' }, alive: dead,
-                                                      clock: -> { 0 }, sleeper: ->(_s) {})
-      expect { g.form }.to raise_error(TimestampDb::MemberExited) { |e| expect(e.member.name).to eq 'db-c' }
-    end
-  end
-
-  describe '#converge (the rejoin after a cut)' do
-    it 'stops Group Replication before starting it again on a member in ERROR, with the time each takes' do
-      servers.form('db-a', 'db-b')
-      servers['db-c'][:state] = 'ERROR'
-      timeouts = []
-      allow(servers).to receive(:query).and_wrap_original do |original, endpoint, sql, timeout: 10|
-        timeouts << [endpoint.label, sql, timeout] if sql =~ /^(STOP|START) GROUP_REPLICATION$/
-        original.call(endpoint, sql, timeout:)
-      end
-      expect(group.converge(member.call('db-c'))).to eq :joined
-      expect(timeouts).to eq [['db-c', 'STOP GROUP_REPLICATION', 90], ['db-c', 'START GROUP_REPLICATION', 60]]
-    end
-
-    it 'lets a member that is already RECOVERING finish instead of restarting it' do
-      servers.form('db-a', 'db-b')
-      answers = %w(RECOVERING RECOVERING ONLINE) # its own view, asked over time
-      servers['db-c'][:view] = -> { [['self', 'uuid-db-c', '10.0.0.13', answers.shift || 'ONLINE', '-']] }
-      expect(group.converge(member.call('db-c'))).to eq :joined
-      expect(servers.statements('db-c')).to eq []
-    end
-
-    it 'waits for the member holding the most transactions to bootstrap, then fails after the wait' do
-      servers['db-a'][:gtids] = 'g:1'
-      expect { group.converge(member.call('db-b'), wait_for_group: 5) }
-        .to raise_error(/db-b: no group yet; db-a holds the most transactions/)
-      expect(servers.statements).to eq []
-    end
-  end
-
   describe '#pending (what why-run prints)' do
     it 'is nil for a member ONLINE in the majority’s view' do
       servers.form('db-a', 'db-b', 'db-c')
@@ -229,13 +68,70 @@ describe TimestampDb::Group do
 
     it 'names the join while a group exists' do
       servers.form('db-a', 'db-b')
-      expect(group.pending(member.call('db-c'))).to eq 'join db-c to the group (primary db-a)'
+      expect(group.pending(member.call('db-c'))).to eq 'wait for db-c to join the group (primary db-a)'
     end
 
     it 'reports a change, and runs nothing, where no server answers yet (no mysql client installed)' do
       names.each { |n| servers[n][:up] = false }
-      expect(group.pending(member.call('db-a'))).to match(/start Group Replication on db-a/)
+      expect(group.pending(member.call('db-a'))).to match(/keepers to form the group \(db-a among them\)/)
       expect(servers.statements).to eq []
+    end
+  end
+
+  describe '#await_online' do
+    it 'returns once every member is ONLINE in the majority’s view, changing nothing' do
+      servers.form('db-a', 'db-b', 'db-c')
+      expect(group.await_online(group.members, timeout: 5)).to be true
+      expect(servers.statements).to eq []
+    end
+
+    it 'fails after the timeout with every member’s state' do
+      servers.form('db-a', 'db-b')
+      servers['db-c'][:up] = false
+      expect { group.await_online(group.members, timeout: 5) }
+        .to raise_error(/not every member ONLINE after 5 s: db-a ONLINE, db-b ONLINE, db-c not answering/)
+    end
+  end
+
+  describe '#join (the rejoin after a cut)' do
+    it 'stops Group Replication before starting it again on a member in ERROR, with the time each takes' do
+      servers.form('db-a', 'db-b')
+      servers['db-c'][:state] = 'ERROR'
+      timeouts = []
+      allow(servers).to receive(:query).and_wrap_original do |original, endpoint, sql, timeout: 10|
+        timeouts << [endpoint.label, sql, timeout] if sql =~ /^(STOP|START) GROUP_REPLICATION$/
+        original.call(endpoint, sql, timeout:)
+      end
+      expect(group.join(member.call('db-c'))).to be true
+      expect(timeouts).to eq [['db-c', 'STOP GROUP_REPLICATION', 90], ['db-c', 'START GROUP_REPLICATION', 60]]
+    end
+
+    it 'lets a member that is already RECOVERING finish instead of restarting it' do
+      servers.form('db-a', 'db-b')
+      answers = %w(RECOVERING RECOVERING ONLINE) # its own view, asked over time
+      servers['db-c'][:view] = -> { [['self', 'uuid-db-c', '10.0.0.13', answers.shift || 'ONLINE', '-']] }
+      expect(group.join(member.call('db-c'))).to be true
+      expect(servers.statements('db-c')).to eq []
+    end
+
+    it 'waits through a restart of mysqld (a clone) and starts Group Replication again on the cloned data' do
+      servers.form('db-a', 'db-b')
+      servers['db-c'][:joins_as] = 'RECOVERING'
+      polls = 0
+      allow(servers).to receive(:query).and_wrap_original do |original, endpoint, sql, **kw|
+        if endpoint.label == 'db-c' && sql.include?('replication_group_members') &&
+           servers.statements('db-c').count('START GROUP_REPLICATION') == 1
+          polls += 1
+          servers['db-c'][:up] = polls > 3 # down for three polls, then back
+          if polls == 4
+            servers['db-c'][:state] = 'OFFLINE'
+            servers['db-c'][:joins_as] = 'ONLINE'
+          end
+        end
+        original.call(endpoint, sql, **kw)
+      end
+      expect(group.join(member.call('db-c'))).to be true
+      expect(servers.statements('db-c').count('START GROUP_REPLICATION')).to eq 2
     end
   end
 

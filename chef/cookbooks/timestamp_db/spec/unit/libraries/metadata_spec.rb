@@ -11,7 +11,8 @@ describe TimestampDb::Metadata do
   let(:members) { [{ 'name' => 'db-a', 'address' => '10.0.0.11' }, { 'name' => 'db-b', 'address' => '10.0.0.12' }] }
   let(:routers) { [{ 'id' => 1, 'name' => 'app-a', 'address' => '10.0.0.21' }] }
   let(:passwords) do
-    { 'replication_password' => 'r', 'router_password' => "o'x", 'migrator_password' => 'm', 'app_password' => 'a',
+    { 'replication_password' => 'r', 'router_password' => "o'x", 'probe_password' => 'p', 'migrator_password' => 'm',
+      'app_password' => 'a',
       'root_password' => 'not for the metadata' }
   end
   let(:tables) do
@@ -19,7 +20,7 @@ describe TimestampDb::Metadata do
   end
   # What the primary holds: answers by query, as the real tables would.
   let(:rows) do
-    { schema: (tables + 4 + 1).to_s, cluster: 'timestamps gname',
+    { schema: (tables + TimestampDb::Metadata::ACCOUNTS.size + 1).to_s, cluster: 'timestamps gname',
       group: [%w(10.0.0.11 uuid-a), %w(10.0.0.12 uuid-b)],
       instances: { '10.0.0.11:3306' => 'uuid-a 10.0.0.11:33060 10.0.0.11:33061 db-a',
                    '10.0.0.12:3306' => 'uuid-b 10.0.0.12:33060 10.0.0.12:33061 db-b' },
@@ -59,7 +60,7 @@ describe TimestampDb::Metadata do
               'register member db-a (10.0.0.11, server uuid uuid-a)', 'register member db-b (10.0.0.12, server uuid uuid-b)',
               'register router 1 (app-a)']
     expect(metadata.plan[1].assignments.keys)
-      .to eq %w(replication_password router_password migrator_password app_password)
+      .to eq %w(replication_password router_password probe_password migrator_password app_password)
   end
 
   it 'updates a Router row that changed, and labels an unknown member by its address' do
