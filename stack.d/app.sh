@@ -44,10 +44,11 @@ JSON
   # out of nginx's rotation until it is ready (`./stack up` puts it back).
   lb_drain "$host"
   info "starting Payara Micro on $host"
-  start_daemon "$host" app "$STACKD/run-unit.sh" "$dir/timestamp-service.service"
+  svc_install "$host" app "$dir/timestamp-service.service"
+  svc_start "$host" app
 }
 
-app_down() { stop_daemon "$1" app; }
+app_down() { svc_stop "$1" app; }
 
 # app_restart HOST: restart one instance without failing a request: out of nginx's rotation,
 # stopped, started, ready, back in.

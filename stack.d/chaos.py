@@ -83,7 +83,7 @@ def cluster_status():
         return None
 
 
-HEALTHY_STATE = {"mysql": "ONLINE", "router": "up", "app": "ready", "nginx": "up"}
+HEALTHY_STATE = {"mysql": "ONLINE", "keeper": "online", "router": "up", "app": "ready", "nginx": "up"}
 
 
 def is_healthy(components):

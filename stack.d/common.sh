@@ -147,11 +147,12 @@ apt_install_missing() {
 # (SECRET_NAMES) are the cookbooks' (TimestampCommon::Secrets::NAMES), upper-cased.
 secrets_load() {
   mkdir -p "$STATE"
-  if [ ! -f "$SECRETS" ]; then
-    (umask 077; for name in "${SECRET_NAMES[@]}"; do
-       printf '%s=%s\n' "$name" "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
-     done > "$SECRETS")
-  fi
+  # a secret the state directory does not have yet (a new one, after an upgrade) is added
+  (umask 077; touch "$SECRETS"
+   for name in "${SECRET_NAMES[@]}"; do
+     grep -q "^$name=" "$SECRETS" \
+       || printf '%s=%s\n' "$name" "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)" >> "$SECRETS"
+   done)
   set -a
   # shellcheck disable=SC1090 # generated above
   . "$SECRETS"

@@ -6,8 +6,9 @@ fault_usage() {
   cat <<'USAGE'
 usage: ./stack fault ACTION
 
-  kill NAME          SIGKILL one component: db-a|db-b|db-c (mysqld), app-a|app-b (Payara Micro),
-                     router-a|router-b (MySQL Router), lb (nginx); `./stack up` brings it back
+  kill NAME          SIGKILL one component: db-a|db-b|db-c (mysqld), keeper-a|..., app-a|app-b
+                     (Payara Micro), router-a|router-b (MySQL Router), lb (nginx's master);
+                     its supervisor restarts it
   cut ZONE           take every host of zone a|b|c off the network (its links go down)
   heal ZONE          bring that zone's links back up
   reload-lb          reload nginx's configuration (graceful)
@@ -20,6 +21,7 @@ USAGE
 component_process() {
   case $1 in
     db-?) is_host "$1" && echo "$1 mysqld" ;;
+    keeper-?) is_host "db-${1#keeper-}" && echo "db-${1#keeper-} keeper" ;;
     app-?) is_host "$1" && echo "$1 app" ;;
     router-?) is_host "app-${1#router-}" && echo "app-${1#router-} router" ;;
     lb) echo "lb nginx" ;;

@@ -14,11 +14,14 @@ lb_render() {
   # The upstreams come from environment `local`'s hosts; the template marks drained ones down.
   local drained="[]"
   [ -s "$LB_DRAINED" ] && drained=$(jq -R . "$LB_DRAINED" | jq -s -c .)
-  local attrs="{\"timestamp\": {\"host\": \"lb\"}, \"timestamp_lb\": {\"conf_dir\": \"$LB_DIR\", \"run_dir\": \"$LB_DIR/run\",
+  local attrs
+  attrs="{\"timestamp\": {\"host\": \"lb\"}, \"timestamp_lb\": {\"nginx\": \"$(command -v nginx)\",
+    \"conf_dir\": \"$LB_DIR\", \"run_dir\": \"$LB_DIR/run\",
     \"log_dir\": \"$LB_DIR\", \"user\": \"root\", \"listen\": \"$EDGE_ADDRESS:$LB_PORT\", \"drained\": $drained}}"
   mkdir -p "$LB_DIR/conf.d" "$LB_DIR/run"
   render timestamp_lb nginx.conf.erb "$LB_DIR/nginx.conf" "$attrs"
   render timestamp_lb timestamp-site.conf.erb "$LB_DIR/conf.d/timestamp-site.conf" "$attrs"
+  render timestamp_lb nginx.service.erb "$LB_DIR/nginx.service" "$attrs"
   nginx -q -t -c "$LB_DIR/nginx.conf" || die "nginx rejected the rendered configuration in $LB_DIR"
 }
 
@@ -27,7 +30,7 @@ lb_config_sum() { { cat "$LB_DIR/nginx.conf" "$LB_DIR"/conf.d/*.conf 2>/dev/null
 lb_up() {
   local before; before=$(lb_config_sum)
   lb_render
-  if running_pid lb nginx >/dev/null; then
+  if [[ $(svc_state lb nginx) =~ ^(up|restarting)\  ]]; then
     [ "$before" = "$(lb_config_sum)" ] || { info "nginx configuration changed: reloading"; lb_reload; }
     return 0
   fi
@@ -35,11 +38,12 @@ lb_up() {
     die "port $LB_PORT is taken by another program (a system nginx? stop it, or set STACK_HTTP_PORT)"
   fi
   info "starting nginx on $EDGE_ADDRESS:$LB_PORT"
-  start_daemon lb nginx nginx -c "$LB_DIR/nginx.conf" -g 'daemon off;'
+  svc_install lb nginx "$LB_DIR/nginx.service"
+  svc_start lb nginx
   wait_for 10 curl -s -m 1 -o /dev/null "http://$EDGE_ADDRESS:$LB_PORT/" || die "nginx did not start (log: $(log_file lb nginx))"
 }
 
-lb_down() { stop_daemon lb nginx QUIT; }
+lb_down() { svc_stop lb nginx; }
 
 # Graceful: new workers take the new configuration, old ones finish their requests. Returns
 # once the old workers have exited, so a drained instance is sent nothing from then on (the

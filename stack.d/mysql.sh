@@ -3,14 +3,16 @@
 # zone, in one single-primary Group Replication group, plus the InnoDB Cluster metadata
 # MySQL Router reads. Sourced after common.sh and mysql-prefix.sh.
 #
-#   db_up                     create/start/repair the group (idempotent)
+#   db_up                     start the members and their keepers; wait for the group (idempotent)
 #   db_down                   stop every member cleanly
 #   db_status                 NAME PID STATE ROLE per member, as the majority sees it
 #   db_client MEMBER ARGS...  the mysql client as root on that member
 #
-# Every file a member runs with is rendered from chef/cookbooks/timestamp_db; the SQL
-# for accounts and metadata, and the group's operations, are the cookbook's too (run by
-# stack.d/ops.rb: the classes in chef/cookbooks/timestamp_db/libraries).
+# Every file a member runs with is rendered from chef/cookbooks/timestamp_db, its systemd
+# units too, which the supervisor runs (stack.d/supervise.sh): mysqld, and the member's
+# keeper, which joins it to the group (or bootstraps the group) after every start. The SQL
+# for accounts and metadata is the cookbook's too (run by stack.d/ops.rb: the classes in
+# chef/cookbooks/timestamp_db/libraries).
 
 DB_COOKBOOK=timestamp_db
 # The prefix's client as a plain command, so that `timeout` can bound it.
@@ -26,9 +28,10 @@ db_datadir() { echo "$STATE/$1/data"; }
 _db_attributes() {
   local m=$1 dir; dir=$(db_dir "$m")
   cat <<EOF
-{"timestamp": {"host": "$m"},
+{"timestamp": {"host": "$m", "programs": {"lib_root": "$PROGRAMS_LIB"}},
  "timestamp_db": {
-  "mysqld": "$MYSQL_PREFIX/usr/sbin/mysqld",
+  "mysqld": "$(mysql_command usr/sbin/mysqld)",
+  "defaults_file": "$dir/my.cnf",
   "basedir": "$MYSQL_PREFIX/usr",
   "plugin_dir": "$MYSQL_PREFIX/usr/lib/mysql/plugin",
   "lc_messages_dir": "$MYSQL_PREFIX/usr/share/mysql",
@@ -40,19 +43,27 @@ _db_attributes() {
   "socket": "$dir/mysqld.sock",
   "mysqlx_socket": "$dir/mysqlx.sock",
   "pid_file": "$dir/mysqld.server.pid",
-  "log_error": "$(log_file "$m" mysqld)"
+  "log_error": "$(log_file "$m" mysqld)",
+  "mysql_client": $(printf '%s\n' "${MYSQL_CLIENT[@]}" | jq -R . | jq -s -c .),
+  "root_client_cnf": "$dir/root.cnf",
+  "keeper": {"config_file": "$dir/timestamp-db-keeper.json", "state_file": "$dir/keeper-state.json"}
 }}
 EOF
 }
 
 _db_render() {
-  local m=$1 dir; dir=$(db_dir "$m")
+  local m=$1 dir attrs; dir=$(db_dir "$m"); attrs=$(_db_attributes "$m")
   mkdir -p "$dir/tmp" "$dir/files"
-  render "$DB_COOKBOOK" my.cnf.erb "$dir/my.cnf" "$(_db_attributes "$m")"
-  # The root client's option file (socket login); the password is a template variable.
-  (umask 077; render "$DB_COOKBOOK" client.cnf.erb "$dir/root.cnf" \
-    "{\"timestamp_db\": {\"socket\": \"$dir/mysqld.sock\"}}" \
-    "{\"user\": \"root\", \"password\": \"$MYSQL_ROOT_PASSWORD\"}")
+  render "$DB_COOKBOOK" my.cnf.erb "$dir/my.cnf" "$attrs"
+  render "$DB_COOKBOOK" mysqld.service.erb "$dir/mysqld.service" "$attrs"
+  render "$DB_COOKBOOK" timestamp-db-keeper.service.erb "$dir/timestamp-db-keeper.service" "$attrs"
+  # The root client's option file (socket login) and the keeper's settings: passwords are
+  # template variables, as the recipe passes them.
+  (umask 077
+   render "$DB_COOKBOOK" client.cnf.erb "$dir/root.cnf" "$attrs" "{\"user\": \"root\", \"password\": \"$MYSQL_ROOT_PASSWORD\"}"
+   render "$DB_COOKBOOK" timestamp-db-keeper.json.erb "$dir/timestamp-db-keeper.json" "$attrs" \
+     "{\"replication_user\": \"ts_repl\", \"replication_password\": \"$MYSQL_REPLICATION_PASSWORD\",
+       \"probe_user\": \"ts_probe\", \"probe_password\": \"$MYSQL_PROBE_PASSWORD\"}")
 }
 
 # ---- clients ------------------------------------------------------------------------
@@ -75,26 +86,29 @@ _db_initialize() {
     >>"$(log_file "$m" mysqld)" 2>&1 || die "$m: mysqld --initialize failed (see $(log_file "$m" mysqld))"
 }
 
+# _db_start MEMBER: mysqld under the supervisor (its unit: restarted on failure, clone
+# restarts included).
 _db_start() {
   local m=$1 dir; dir=$(db_dir "$m")
   running_pid "$m" mysqld >/dev/null && return 0
   rm -f "$dir/mysqld.sock" "$dir/mysqld.sock.lock" "$dir/mysqlx.sock" "$dir/mysqlx.sock.lock"
-  local mysqld; read -ra mysqld <<<"$(mysql_command usr/sbin/mysqld)"
-  start_daemon "$m" mysqld "${mysqld[@]}" --defaults-file="$dir/my.cnf"
+  svc_install "$m" mysqld "$dir/mysqld.service"
+  svc_start "$m" mysqld
 }
 
-# _db_wait_ready MEMBER...: each answers as root (root's password is set after an initialize).
+# _db_wait_ready MEMBER...: each answers as root (on a new datadir: root's password and the
+# probe account are set first).
 _db_wait_ready() { db_ops await 120 "$@" || exit 1; }
 
 # ---- the group, the metadata: the timestamp_db cookbook's classes (stack.d/ops/db.rb) ----
 # What ops.rb needs besides Chef's attributes (members, Routers, the cluster's identity and
 # ports come from environment `local`): the mysql client's command line and each member's
-# files on this machine (root's option file, socket, pid file, log).
+# files on this machine (root's option file, socket, log).
 _db_ops_config() {
   local m files=""
   for m in $(db_members); do
     files+="${files:+,}\"$m\": {\"defaults_file\": \"$(db_dir "$m")/root.cnf\", \"socket\": \"$(db_dir "$m")/mysqld.sock\",
-      \"pid_file\": \"$(pid_file "$m" mysqld)\", \"log\": \"$(log_file "$m" mysqld)\"}"
+      \"log\": \"$(log_file "$m" mysqld)\"}"
   done
   printf '{"mysql_client": %s, "files": {%s}}\n' "$(printf '%s\n' "${MYSQL_CLIENT[@]}" | jq -R . | jq -s -c .)" "$files"
 }
@@ -104,25 +118,14 @@ db_ops() { STACK_DB_CONFIG=$(_db_ops_config) ops db "$@"; }
 # router_id_of HOST: the id a Router host has in the metadata (ROUTER_IDS, from Chef).
 router_id_of() { local r; for r in "${ROUTER_IDS[@]}"; do [ "${r%%:*}" = "$1" ] && { echo "${r#*:}"; return 0; }; done; return 1; }
 
-# _db_form: every member ONLINE, the metadata written; prints the primary. A member whose
-# mysqld ends while it joins (recovery by clone restarts the server, which comes back by
-# itself only under a supervisor) is started again here, and the group formed anew.
-_db_form() {
-  local rc out
-  for _ in 1 2 3 4 5; do
-    rc=0; out=$(db_ops up) || rc=$?
-    [ "$rc" -eq 3 ] || { echo "$out"; return "$rc"; }
-    info "$out: mysqld exited during recovery (clone); restarting it"
-    _db_start "$out"; _db_wait_ready "$out"
-  done
-  die "members kept exiting while joining the group"
-}
+# keeper_state MEMBER: what the member's keeper last reported (its state file), e.g. online.
+keeper_state() { jq -r .state "$(db_dir "$1")/keeper-state.json" 2>/dev/null || echo -; }
 
 # ---- the interface ------------------------------------------------------------------------------
 db_up() {
   local m pids=() t0=$SECONDS
   mysql_prefix_install
-  step "database: rendering my.cnf and starting the members"
+  step "database: rendering my.cnf and the units, starting the members"
   for m in $(db_members); do _db_render "$m"; done
   # Initialize new datadirs in parallel (~5 s), then start whatever is not running.
   for m in $(db_members); do
@@ -136,21 +139,27 @@ db_up() {
   # shellcheck disable=SC2046 # member names are single words
   _db_wait_ready $(db_members)
 
-  step "database: Group Replication"
+  step "database: Group Replication (each member's keeper joins it, or bootstraps the group)"
+  for m in $(db_members); do
+    svc_install "$m" keeper "$(db_dir "$m")/timestamp-db-keeper.service"
+    [ "$(svc_state "$m" keeper | cut -d' ' -f1)" = up ] || svc_start "$m" keeper
+  done
   local primary
-  primary=$(_db_form) || die "the group could not be formed or its metadata written"
+  primary=$(db_ops up 600) || die "the group did not form, or its metadata could not be written (see $STATE/db-*/keeper.log)"
   info "database up in $((SECONDS - t0)) s; primary $primary"
 }
 
 db_down() {
   local m pids=()
-  step "database: stopping the members"
+  step "database: stopping the keepers and the members"
+  # the keepers first: they would rejoin a member that leaves
+  for m in $(db_members); do svc_stop "$m" keeper; done
   db_ops leave || true
   # Then shut the servers down in parallel: each stop waits (bounded) for its own mysqld.
   for m in $(db_members); do
     running_pid "$m" mysqld >/dev/null || continue
     info "$m: stopping mysqld"
-    stop_daemon "$m" mysqld & pids+=($!)
+    svc_stop "$m" mysqld & pids+=($!)
   done
   for m in "${pids[@]}"; do wait "$m" || true; done
 }

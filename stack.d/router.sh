@@ -80,12 +80,14 @@ router_up() {
     # Router rewrites its dynamic state while it runs; render it only when it is down.
     render "$ROUTER_COOKBOOK" state.json.erb "$dir/state.json" "$attrs"
     info "$h: starting mysqlrouter"
-    # the same systemd unit a Chef-managed host runs, started by run-unit.sh
+    # the same systemd unit a Chef-managed host runs, under the supervisor
     render "$ROUTER_COOKBOOK" timestamp-router.service.erb "$dir/timestamp-router.service" "$attrs"
-    start_daemon "$h" router "$STACKD/run-unit.sh" "$dir/timestamp-router.service"
+    svc_install "$h" router "$dir/timestamp-router.service"
+    svc_start "$h" router
   fi
   for _ in $(seq 1 120); do
-    running_pid "$h" router >/dev/null || die "$h: mysqlrouter exited (see $(log_file "$h" router), $STATE/$h/mysqlrouter.log)"
+    [ "$(svc_state "$h" router | cut -d' ' -f1)" != failed ] \
+      || die "$h: mysqlrouter keeps exiting (see $(log_file "$h" router), $STATE/$h/mysqlrouter.log)"
     if reached=$(_router_probe "$h"); then info "$h: RW port $ROUTER_RW_PORT reaches the primary $reached"; return 0; fi
     sleep 0.5
   done
@@ -97,7 +99,7 @@ router_down() {
   _router_check_host "$h"
   running_pid "$h" router >/dev/null || return 0
   info "$h: stopping mysqlrouter"
-  stop_daemon "$h" router
+  svc_stop "$h" router
 }
 
 router_status() {

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs a rendered systemd unit the way systemd would, without systemd: the variables of its
-# EnvironmentFile= files are exported, each ExecStartPre= runs in order (a failure stops the
-# start), then ExecStart= replaces this shell; $VAR is split into words and ${VAR} kept
-# whole. The local cluster starts Payara Micro this way, so it runs on exactly the unit and
+# Runs a rendered systemd unit the way systemd would, without systemd: its Environment=
+# assignments and the variables of its EnvironmentFile= files are exported, each
+# ExecStartPre= runs in order (a failure stops the start), then ExecStart= replaces this
+# shell; $VAR is split into words and ${VAR} kept whole. The local cluster's supervisor
+# starts every service this way (stack.d/supervise.rb), so each runs on exactly the unit and
 # environment files a Chef-managed host gets.
 set -euo pipefail
 unit=$1
+while IFS= read -r assignments; do
+  for assignment in $assignments; do export "${assignment?}"; done
+done < <(sed -n 's/^Environment=//p' "$unit")
 # shellcheck source=/dev/null  # the EnvironmentFile= files of the unit, known only at run time
 while IFS= read -r file; do
   set -a; . "$file"; set +a

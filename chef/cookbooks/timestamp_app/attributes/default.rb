@@ -47,6 +47,13 @@ default['timestamp_app']['war_url'] = nil
 default['timestamp_app']['war_checksum'] = nil
 default['timestamp_app']['service'] = 'timestamp-service'
 default['timestamp_app']['unit_file'] = '/etc/systemd/system/timestamp-service.service'
+# Restarted on failure (a crash, an OOM exit, a kill by its liveness watchdog) 2 s later.
+# A start takes ~20 s, so a crash loop is 5 failures within 300 s: then the unit stays failed.
+default['timestamp_app']['systemd']['restart_sec'] = 2
+default['timestamp_app']['systemd']['start_limit_burst'] = 5
+default['timestamp_app']['systemd']['start_limit_interval_sec'] = 300
+# On SIGTERM the instance serves for shutdown_grace_ms, then undeploys: well within this.
+default['timestamp_app']['systemd']['timeout_stop_sec'] = 30
 # Readiness-aware restart: a restart returns once /health/ready answers 200, so a
 # rolling chef-client run over the app hosts never takes the last ready instance away.
 default['timestamp_app']['wait_ready'] = true

@@ -49,3 +49,15 @@ unless topology.empty?
     { 'name' => name, 'zone' => host['zone'], 'address' => "#{host['address']}:#{node['timestamp_lb']['app_port']}" }
   end
 end
+
+# ---- nginx's own unit (replacing the package's; the local cluster's supervisor runs the
+# same file) -------------------------------------------------------------------------------
+default['timestamp_lb']['nginx'] = '/usr/sbin/nginx'
+default['timestamp_lb']['unit_file'] = '/etc/systemd/system/nginx.service'
+# Restarted on failure 2 s later; more than 5 failures within 60 s is a crash loop.
+default['timestamp_lb']['systemd']['restart_sec'] = 2
+default['timestamp_lb']['systemd']['start_limit_burst'] = 5
+default['timestamp_lb']['systemd']['start_limit_interval_sec'] = 60
+# A stop is graceful (SIGQUIT): requests in flight finish, within nginx's longest timeout
+# (next_upstream_timeout, 45 s) plus a margin; then the rest is killed.
+default['timestamp_lb']['systemd']['timeout_stop_sec'] = 50

@@ -58,6 +58,11 @@ default['timestamp_router']['packages'] =
 default['timestamp_router']['mysqlrouter_keyring'] = '/usr/bin/mysqlrouter_keyring'
 default['timestamp_router']['service'] = 'timestamp-router'
 default['timestamp_router']['unit_file'] = '/etc/systemd/system/timestamp-router.service'
+# Restarted on failure 2 s later (Router starts in well under a second and reads the
+# metadata again); more than 5 failures within 60 s is a crash loop: the unit stays failed.
+default['timestamp_router']['systemd']['restart_sec'] = 2
+default['timestamp_router']['systemd']['start_limit_burst'] = 5
+default['timestamp_router']['systemd']['start_limit_interval_sec'] = 60
 
 # ---- derived from the environment's hosts (node['timestamp']['hosts']) --------------------
 topology = TimestampCommon::Topology.new(node['timestamp']['hosts'])
