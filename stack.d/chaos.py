@@ -1,9 +1,10 @@
 """The fault suite of the local cluster (`./stack chaos`).
 
 For each selected fault: a steady, bounded load of POSTs with unique Idempotency-Keys
-through nginx, the fault and its recovery while the load runs, a few seconds of load after
-recovery, then a checker that compares the client's history with the rows on every MySQL
-member. Prints one table row per fault run and `N passed, N failed`; exits 1 if any failed.
+through nginx, the fault while the load runs and the cluster's own recovery (no repair
+command: supervisors restart processes, keepers rejoin members, the readiness gate and the
+liveness watchdogs move app instances), a few seconds of load after recovery, then a checker
+that compares the client's history with the rows on every MySQL member. Prints one table row per fault run and `N passed, N failed`; exits 1 if any failed.
 History, events and table go to $STACK_STATE/chaos/RUNID/ (default .stack/chaos/RUNID/).
 The members, hosts and the edge's address and port come from `./stack config` (Chef), read
 on first use (stack_config.py).
@@ -44,10 +45,10 @@ STEADY_AFTER_S = 5
 STATUS_POLL_S = 2
 RECOVERY_TIMEOUT_S = 300
 CONVERGENCE_TIMEOUT_S = 120
-ROUTER_RESTART_DELAY_S = 5      # as a supervisor would restart it
-SECONDARY_RESTART_DELAY_S = 5
 FAILOVER_TIMEOUT_S = 60
 ZONE_CUT_S = 20
+HANG_S = 30                     # hang-primary, hang-app: SIGSTOP for this long, then SIGCONT
+REKILL_TIMEOUT_S = 60           # repeat-kill: the second kill comes once the member rejoins
 LB_RELOADS = 4
 LB_RELOAD_INTERVAL_S = 3
 BASELINE_WINDOW_S = 10
@@ -84,13 +85,17 @@ def cluster_status():
 
 
 HEALTHY_STATE = {"mysql": "ONLINE", "keeper": "online", "router": "up", "app": "ready", "nginx": "up"}
+# A component counts as recovered only while its supervisor runs it too.
+HEALTHY_SUPERVISOR = "up"
 
 
 def is_healthy(components):
-    """mysql all ONLINE with one PRIMARY, routers up, apps ready, nginx up."""
+    """Fully redundant: mysql all ONLINE with one PRIMARY and every keeper online, routers
+    up, apps ready, nginx up, each under its supervisor."""
     if not components:
         return False
-    states_ok = all(c["state"] == HEALTHY_STATE.get(c["kind"]) for c in components)
+    states_ok = all(c["state"] == HEALTHY_STATE.get(c["kind"]) and c["supervisor"] == HEALTHY_SUPERVISOR
+                    for c in components)
     primaries = [c for c in components if c["kind"] == "mysql" and c["role"] == "PRIMARY"]
     return states_ok and len(primaries) == 1
 
@@ -225,7 +230,9 @@ def status_summary(components):
     primary = [c["name"] for c in components if c["role"] == "PRIMARY"]
     if is_healthy(components):
         return f"healthy, primary {primary[0]}"
-    bad = [f"{c['name']} {c['state']}" for c in components if c["state"] != HEALTHY_STATE.get(c["kind"])]
+    bad = [f"{c['name']} {c['state']}" + ("" if c["supervisor"] == HEALTHY_SUPERVISOR else f" ({c['supervisor']})")
+           for c in components
+           if c["state"] != HEALTHY_STATE.get(c["kind"]) or c["supervisor"] != HEALTHY_SUPERVISOR]
     return ", ".join(bad + [f"primary {'/'.join(primary) or 'none'}"])
 
 
@@ -299,6 +306,7 @@ class Run:
     fault_at: float = 0.0
     actions_done_at: float = 0.0
     stop_window: tuple = ()  # full-restart: (start, end) of the deliberate stop
+    outage: bool = False     # kill-all-db: no member is left to write to until the group re-forms
     notes: list = field(default_factory=list)
 
     def event(self, text):
@@ -339,28 +347,51 @@ def fault_none(run):
 
 def fault_kill_app(run):
     run.inject("fault", "kill", stack_config.app_hosts()[0])
-    run.step("up")
 
 
 def fault_kill_primary(run):
-    old = member_with_role("PRIMARY")["name"]
-    run.inject("fault", "kill", old)
-    # Restart it only once the majority elected a new primary, so it rejoins as a secondary.
-    run.watch.wait(lambda cs: any(c["role"] == "PRIMARY" and c["name"] != old for c in cs or []),
-                   FAILOVER_TIMEOUT_S, "new primary", since=run.fault_at)
-    run.step("up")
+    run.inject("fault", "kill", member_with_role("PRIMARY")["name"])
 
 
 def fault_kill_secondary(run):
     run.inject("fault", "kill", member_with_role("SECONDARY")["name"])
-    time.sleep(SECONDARY_RESTART_DELAY_S)
-    run.step("up")
 
 
 def fault_kill_router(run):
     run.inject("fault", "kill", stack_config.router_of(stack_config.app_hosts()[0]))
-    time.sleep(ROUTER_RESTART_DELAY_S)
-    run.step("up")
+
+
+def fault_kill_lb(run):
+    run.inject("fault", "kill", "lb")
+
+
+def fault_kill_all_db(run):
+    run.outage = True
+    run.inject("fault", "kill", *stack_config.members())
+
+
+def fault_repeat_kill(run):
+    """Kills a secondary, then kills it again while it is rejoining."""
+    name = member_with_role("SECONDARY")["name"]
+    run.inject("fault", "kill", name)
+    run.watch.wait(lambda cs: any(c["name"] == f"keeper-{name.split('-')[-1]}" and c["state"] == "joining"
+                                  for c in cs or []),
+                   REKILL_TIMEOUT_S, f"{name} rejoining", since=run.fault_at)
+    run.step("fault", "kill", name)
+
+
+def fault_hang_primary(run):
+    name = member_with_role("PRIMARY")["name"]
+    run.inject("fault", "stop", name)
+    time.sleep(HANG_S)
+    run.step("fault", "cont", name)
+
+
+def fault_hang_app(run):
+    name = stack_config.app_hosts()[0]
+    run.inject("fault", "stop", name)
+    time.sleep(HANG_S)
+    run.step("fault", "cont", name)
 
 
 def fault_cut_zone(run):
@@ -368,7 +399,6 @@ def fault_cut_zone(run):
     run.inject("fault", "cut", zone)
     time.sleep(ZONE_CUT_S)
     run.step("fault", "heal", zone)
-    run.step("up")
 
 
 def fault_reload_lb(run):
@@ -400,6 +430,11 @@ FAULTS = {
     "kill-primary": fault_kill_primary,
     "kill-secondary": fault_kill_secondary,
     "kill-router": fault_kill_router,
+    "kill-lb": fault_kill_lb,
+    "repeat-kill": fault_repeat_kill,
+    "hang-primary": fault_hang_primary,
+    "hang-app": fault_hang_app,
+    "kill-all-db": fault_kill_all_db,
     "cut-zone": fault_cut_zone,
     "reload-lb": fault_reload_lb,
     "rolling-restart": fault_rolling_restart,
@@ -409,13 +444,11 @@ BASELINE = {"none": fault_none}   # load and check only; not part of the default
 
 
 def ensure_healthy(run):
-    if is_healthy(cluster_status()):
-        return
-    run.step("up")
+    """Waits (bounded) until the cluster is fully redundant by itself: no repair command."""
     deadline = now() + RECOVERY_TIMEOUT_S
-    while not is_healthy(cluster_status()):
+    while not is_healthy(components := cluster_status()):
         if now() > deadline:
-            raise StepFailed(f"not healthy {RECOVERY_TIMEOUT_S} s after ./stack up")
+            raise StepFailed(f"not healthy within {RECOVERY_TIMEOUT_S} s: {status_summary(components)}")
         time.sleep(STATUS_POLL_S)
 
 
@@ -489,6 +522,7 @@ class Result:
     unacked_rows: int = 0
     errors: Counter = field(default_factory=Counter)
     stopped: int = 0         # full-restart: refused during the deliberate stop (not errors)
+    unavailable: int = 0     # kill-all-db: JSON 503s while no member was up (not errors)
     replayed: int = 0
     p99_ms: float | None = None
     max_ms: float | None = None
@@ -527,6 +561,9 @@ def judge(history, rows_by_member, run, recovered_at):
             continue
         if r.status is None and in_window(r.sent, run.stop_window):
             res.stopped += 1
+        elif run.outage and r.status == 503 and r.error == "service_unavailable" \
+                and in_window(r.sent, (run.fault_at, recovered_at or now())):
+            res.unavailable += 1
         else:
             res.errors[error_label(r)] += 1
 
@@ -574,7 +611,7 @@ def check(run, history, recovered_at):
 # ---- output --------------------------------------------------------------------------------
 
 COLUMNS = ("fault", "sent", "acked", "lost", "dup", "unacked-rows", "errors", "stopped",
-           "replayed", "p99-ms", "max-ms", "recover-s", "identical", "result")
+           "unavailable", "replayed", "p99-ms", "max-ms", "recover-s", "identical", "result")
 
 
 def fmt(value, digits=0):
@@ -584,7 +621,7 @@ def fmt(value, digits=0):
 def table_row(res):
     errors = ",".join(f"{k}:{v}" for k, v in sorted(res.errors.items())) or "0"
     return (res.label, str(res.sent), str(res.acked), str(res.lost), str(res.duplicated),
-            str(res.unacked_rows), errors, str(res.stopped), str(res.replayed),
+            str(res.unacked_rows), errors, str(res.stopped), str(res.unavailable), str(res.replayed),
             fmt(res.p99_ms), fmt(res.max_ms), fmt(res.recover_s, 1),
             "yes" if res.identical else "NO", "pass" if res.passed else "FAIL")
 

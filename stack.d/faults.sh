@@ -6,9 +6,11 @@ fault_usage() {
   cat <<'USAGE'
 usage: ./stack fault ACTION
 
-  kill NAME          SIGKILL one component: db-a|db-b|db-c (mysqld), keeper-a|..., app-a|app-b
-                     (Payara Micro), router-a|router-b (MySQL Router), lb (nginx's master);
-                     its supervisor restarts it
+  kill NAME...       SIGKILL components at the same moment: db-a|db-b|db-c (mysqld),
+                     keeper-a|..., app-a|app-b (Payara Micro), router-a|router-b (MySQL
+                     Router), lb (nginx's master); their supervisor restarts them
+  stop NAME          SIGSTOP one component (it hangs with its sockets open)
+  cont NAME          SIGCONT it again
   cut ZONE           take every host of zone a|b|c off the network (its links go down)
   heal ZONE          bring that zone's links back up
   reload-lb          reload nginx's configuration (graceful)
@@ -29,15 +31,39 @@ component_process() {
   esac
 }
 
+# fault_kill NAME...: SIGKILL each at the same moment (one kill(1) call).
 fault_kill() {
-  local host proc pid
-  read -r host proc < <(component_process "${1:-}") || die "unknown component '${1:-}' (see ./stack status)"
-  pid=$(running_pid "$host" "$proc") || die "$1 is not running"
-  kill -9 "$pid"
+  [ $# -ge 1 ] || die "usage: ./stack fault kill NAME..."
+  local name host proc pid pids=()
+  for name in "$@"; do
+    read -r host proc < <(component_process "$name") || die "unknown component '$name' (see ./stack status)"
+    pid=$(running_pid "$host" "$proc") || die "$name is not running"
+    pids+=("$pid")
+  done
+  kill -9 "${pids[@]}"
   # SIGKILL is delivered at once, but a big process takes a moment to be torn down: return
-  # only when it is gone, so that a `./stack up` right after sees it stopped.
-  wait_for 30 eval "! kill -0 $pid" || die "$1 (pid $pid) survived SIGKILL"
-  info "$1: killed pid $pid"
+  # only when each is gone.
+  for pid in "${pids[@]}"; do wait_for 30 eval "! kill -0 $pid" || die "pid $pid survived SIGKILL"; done
+  info "$*: killed pid ${pids[*]}"
+}
+
+# fault_signal STOP|CONT NAME: freeze a component (SIGSTOP: it hangs, its sockets stay open)
+# or let it go on. A process replaced meanwhile (its liveness watchdog had it restarted) is
+# said so, not an error.
+fault_signal() {
+  local sig=$1 name=${2:-} host proc pid
+  read -r host proc < <(component_process "$name") || die "unknown component '$name' (see ./stack status)"
+  local marker=$STATE/$host/$proc.stopped
+  if [ "$sig" = STOP ]; then
+    pid=$(running_pid "$host" "$proc") || die "$name is not running"
+    kill -STOP "$pid"; echo "$pid" > "$marker"
+    info "$name: pid $pid stopped (SIGSTOP)"
+  else
+    pid=$(cat "$marker" 2>/dev/null) || die "$name was not stopped by ./stack fault stop"
+    rm -f "$marker"
+    if kill -CONT "$pid" 2>/dev/null; then info "$name: pid $pid continued (SIGCONT)"
+    else info "$name: pid $pid is gone (replaced by pid $(running_pid "$host" "$proc" || echo none))"; fi
+  fi
 }
 
 # shellcheck disable=SC2153  # HOSTS is the stack's host table (stack.d/common.sh), not a typo of hosts
@@ -62,7 +88,9 @@ cmd_fault() {
   require_root
   secrets_load
   case "${1:-}" in
-    kill) fault_kill "${2:-}" ;;
+    kill) shift; fault_kill "$@" ;;
+    stop) fault_signal STOP "${2:-}" ;;
+    cont) fault_signal CONT "${2:-}" ;;
     cut) fault_link "${2:-}" down ;;
     heal) fault_link "${2:-}" up ;;
     reload-lb) lb_up && lb_reload && info "nginx reloaded" ;;

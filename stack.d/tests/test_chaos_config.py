@@ -55,15 +55,16 @@ class FromTheConfig(unittest.TestCase):
         self.assertTrue(res.identical)
         self.assertEqual(sorted(set(asked)), ["m-1", "m-2", "m-3", "m-4"])
 
-    def test_faults_pick_the_first_app_host_and_its_router(self):
+    def test_faults_pick_the_first_app_host_and_its_router_and_repair_nothing(self):
         steps = []
         run = chaos.Run(label="t", prefix="p", out=None)
-        with mock.patch.object(chaos.Run, "step", lambda self, *args: steps.append(args)), \
-                mock.patch.object(chaos, "ROUTER_RESTART_DELAY_S", 0):
+        with mock.patch.object(chaos.Run, "step", lambda self, *args: steps.append(args)):
             chaos.fault_kill_app(run)
             chaos.fault_kill_router(run)
-        self.assertEqual(steps, [("fault", "kill", "app-x"), ("up",),
-                                 ("fault", "kill", "router-x"), ("up",)])
+            chaos.fault_kill_all_db(run)
+        self.assertEqual(steps, [("fault", "kill", "app-x"), ("fault", "kill", "router-x"),
+                                 ("fault", "kill", "m-1", "m-2", "m-3", "m-4")])
+        self.assertTrue(run.outage)
 
     def test_load_goes_to_the_edge(self):
         for env, port in (("", 8000), ("8081", 8081)):

@@ -117,6 +117,16 @@ class Passing(unittest.TestCase):
         self.assertTrue(res.passed, res)
         self.assertEqual((res.stopped, res.errors, res.unacked_rows), (1, {}, 0))
 
+    def test_json_503_during_a_total_outage_is_counted_apart(self):
+        # kill-all-db: no member can take a write until the group re-forms; nginx's or the
+        # app's JSON 503 in that window is unavailability the suite reports, not an error.
+        ok = acked("k-1", 1, sent=T0)
+        down = failed("k-2", status=503, error="service_unavailable", sent=T0 + 10)
+        run = make_run(outage=True, fault_at=T0 + 5)
+        res = verdict([ok, down], everywhere(stored(ok)), run, recovered_at=T0 + 40)
+        self.assertTrue(res.passed, res)
+        self.assertEqual((res.unavailable, res.errors), (1, {}))
+
     def test_row_of_an_unacknowledged_request_is_reported_not_failed(self):
         # A request that reached the database but whose answer never came back (here in the
         # stop window, so not an error either): its row is allowed, and counted.
@@ -265,6 +275,21 @@ class Failing(unittest.TestCase):
         res = verdict(history, self.rows, run)
         self.assertFailed(res)
         self.assertEqual((res.stopped, res.errors), (0, {"502": 1}))
+
+    def test_outage_excuses_neither_other_errors_nor_503_after_recovery(self):
+        run = make_run(outage=True, fault_at=T0)
+        history = self.history + [failed("k-4", status=503, error="service_unavailable", sent=T0 + 50),
+                                  failed("k-5", error="reset", sent=T0 + 10),
+                                  failed("k-6", status=500, error="internal", sent=T0 + 10)]
+        res = verdict(history, self.rows, run, recovered_at=T0 + 40)
+        self.assertFailed(res)
+        self.assertEqual((res.unavailable, res.errors), (0, {"503": 1, "reset": 1, "500": 1}))
+
+    def test_a_503_outside_a_total_outage_is_an_error(self):
+        history = self.history + [failed("k-4", status=503, error="service_unavailable", sent=T0 + 4)]
+        res = verdict(history, self.rows, make_run(fault_at=T0), recovered_at=T0 + 40)
+        self.assertFailed(res)
+        self.assertEqual((res.unavailable, res.errors), (0, {"503": 1}))
 
     def test_members_disagree(self):
         # judge() compares each member with the history; members that differ in rows no
