@@ -65,9 +65,8 @@ svc_stop() {
 svc_state() {
   local dir up wantedup restarts state
   dir=$(svc_dir "$1" "$2")
-  s6-svok "$dir" 2>/dev/null || { echo "none 0"; return 0; }
-  read -r up wantedup < <(s6-svstat -o up,wantedup "$dir")
-  restarts=$(s6-svdt "$dir" 2>/dev/null | grep -c . || true)
+  read -r up wantedup < <(s6-svstat -o up,wantedup "$dir" 2>/dev/null) || { echo "none 0"; return 0; }
+  restarts=$(s6-svdt "$dir" 2>/dev/null | wc -l)
   if [ "$up" = true ]; then state=up
   elif [ -e "$dir/down" ]; then state=stopped
   elif [ "$wantedup" = true ]; then state=restarting
