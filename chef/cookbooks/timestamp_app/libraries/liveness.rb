@@ -154,7 +154,7 @@ module TimestampApp
     def failed(answer)
       now = @clock.call
       if @grace_until && now < @grace_until
-        note([:grace, answer], "answers #{answer} while starting: not counted for up to " \
+        note([:grace, answer], "#{answer} while starting: not counted for up to " \
                                "#{(@grace_until - now).ceil} s more (start grace)")
         return :grace
       end
