@@ -160,7 +160,8 @@ describe TimestampApp::Liveness do
       config['start_grace_s'] = 60
       answers.replace([404]) # Payara Micro before the deployment
       expect(ticks(30)).to eq([:grace] * 30) # 0 to 58 s
-      expect(lines).to eq(["2026-12-01T13:00:00Z #{prefix}HTTP 404 while starting: not counted for up to 60 s more (start grace)"])
+      expect(lines).to eq(["2026-12-01T13:00:00Z #{prefix}HTTP 404 while starting: not counted for up to 60 s more " \
+                           '(start grace)'])
       expect(ticks(3)).to eq(%i(failed failed restarted)) # 60, 62, 64 s
     end
 
