@@ -62,6 +62,37 @@ default['timestamp_app']['ready_timeout'] = 240
 # environment) when a Chef server is there; data_grid.members is the fallback.
 default['timestamp_app']['search_role'] = 'timestamp_app'
 
+# ---- liveness watchdog (TimestampApp::Liveness, libraries/liveness.rb) ------------------
+# systemd restarts the instance when it exits, not when it hangs (SIGSTOP, a deadlock: the
+# port still takes connections, nothing answers). The watchdog probes /health/live and
+# kills the instance after `failures` consecutive failed probes; systemd starts it again.
+# A probe of a hung instance lasts 2 × timeout_s (Net::HTTP retries the GET once), so a
+# hang is ended at most failures × (interval_s + 2 × timeout_s) = 3 × (2 + 2 × 2) = 18 s
+# after it begins.
+# Probe often enough that a hang costs seconds, not minutes; a probe is one small GET.
+default['timestamp_app']['liveness']['interval_s'] = 2
+# /health/live does no I/O (LivenessCheck answers UP while the process runs): a live
+# instance answers in milliseconds, 2 s covers a long GC pause.
+default['timestamp_app']['liveness']['timeout_s'] = 2
+# One missed probe is a hiccup (a GC pause, a dropped packet); three in a row (16 s to 18 s
+# without an answer) is a hang.
+default['timestamp_app']['liveness']['failures'] = 3
+# Payara Micro takes ~20 s to start and answers 404 until the WAR is deployed: after the
+# watchdog starts, after a restart it triggers, and after the instance was seen not
+# listening, failed probes count only after this long (or after its first 200). Three
+# times the usual start, for a slow host.
+default['timestamp_app']['liveness']['start_grace_s'] = 60
+# What ends a hung instance: SIGKILL (a stopped or deadlocked JVM ignores SIGTERM's
+# graceful shutdown); the unit's Restart=on-failure starts it again. An argv array: to
+# replace it (the local cluster runs its supervisor's `s6-svc -k SERVICEDIR`), set it at
+# normal or override precedence; at default precedence in an environment or a role Chef
+# would merge the two lists (see the note on lists above).
+default['timestamp_app']['liveness']['restart_command'] =
+  ['systemctl', 'kill', '--signal=SIGKILL', "#{node['timestamp_app']['service']}.service"]
+default['timestamp_app']['liveness']['service'] = 'timestamp-app-liveness'
+default['timestamp_app']['liveness']['unit_file'] = '/etc/systemd/system/timestamp-app-liveness.service'
+default['timestamp_app']['liveness']['config_file'] = File.join(node['timestamp_app']['config_dir'], 'liveness.json')
+
 # ---- derived from the environment's hosts (node['timestamp']['hosts']) --------------------
 topology = TimestampCommon::Topology.new(node['timestamp']['hosts'])
 this_host = topology.host(node['timestamp']['host'])

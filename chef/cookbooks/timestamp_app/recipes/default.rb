@@ -5,7 +5,8 @@
 # Recipe:: default
 #
 # The timestamp service on Payara Micro: JDK, the Payara Micro jar, the WAR, the
-# environment and systemd unit the local cluster runs with, one Data Grid member per host.
+# environment and systemd unit the local cluster runs with, one Data Grid member per host,
+# and its liveness watchdog.
 app = node['timestamp_app']
 
 package app['java_package']
@@ -74,6 +75,34 @@ execute 'timestamp-service daemon-reload' do
 end
 
 service app['service'] do
+  action %i(enable start)
+end
+
+# The liveness watchdog (TimestampApp::Liveness): systemd restarts the instance when it
+# exits; the watchdog kills it when it hangs (see the README). Restarted when its code,
+# config or unit changes.
+live = app['liveness']
+
+timestamp_program live['service'] do
+  cookbooks %w(timestamp_common timestamp_app)
+  lib_root node['timestamp']['programs']['lib_root']
+  notifies :restart, "service[#{live['service']}]"
+end
+
+template live['config_file'] do
+  source 'liveness.json.erb'
+  mode '0644' # no secrets in it
+  notifies :restart, "service[#{live['service']}]"
+end
+
+template live['unit_file'] do
+  source 'timestamp-app-liveness.service.erb'
+  mode '0644'
+  notifies :run, 'execute[timestamp-service daemon-reload]', :immediately
+  notifies :restart, "service[#{live['service']}]"
+end
+
+service live['service'] do
   action %i(enable start)
 end
 
