@@ -30,15 +30,22 @@ app_up() {
   local host=$1 dir=$STATE/$1
   mkdir -p "$dir/payara"
   local attrs
+  # The liveness watchdog's restart command: SIGKILL through the supervisor, which starts
+  # the instance again (on a node: systemctl kill, and systemd).
   attrs=$(cat <<JSON
-{"timestamp": {"host": "$host"},
+{"timestamp": {"host": "$host", "programs": {"lib_root": "$PROGRAMS_LIB"}},
  "timestamp_app": {"config_dir": "$dir", "root_dir": "$dir/payara", "java": "$(command -v java)", "user": "root",
-  "payara_micro_jar": "$APP_JAR", "war": "$APP_WAR"}}
+  "payara_micro_jar": "$APP_JAR", "war": "$APP_WAR",
+  "liveness": {"restart_command": ["s6-svc", "-k", "$(svc_dir "$host" app)"]}}}
 JSON
 )
   render timestamp_app timestamp-service.env.erb "$dir/timestamp-service.env" "$attrs"
   render timestamp_app timestamp-service.service.erb "$dir/timestamp-service.service" "$attrs"
+  render timestamp_app liveness.json.erb "$dir/liveness.json" "$attrs"
+  render timestamp_app timestamp-app-liveness.service.erb "$dir/timestamp-app-liveness.service" "$attrs"
   (umask 077; printf 'DB_PASSWORD=%s\nDB_MIGRATION_PASSWORD=%s\n' "$DB_PASSWORD" "$DB_MIGRATION_PASSWORD" > "$dir/secrets.env")
+  svc_install "$host" liveness "$dir/timestamp-app-liveness.service"
+  [ "$(svc_state "$host" liveness | cut -d' ' -f1)" = up ] || svc_start "$host" liveness
   running_pid "$host" app >/dev/null && return 0
   # Payara Micro answers HTTP (404) before the application is deployed: keep the instance
   # out of nginx's rotation until it is ready (`./stack up` puts it back).
@@ -48,7 +55,7 @@ JSON
   svc_start "$host" app
 }
 
-app_down() { svc_stop "$1" app; }
+app_down() { svc_stop "$1" liveness; svc_stop "$1" app; }
 
 # app_restart HOST: restart one instance without failing a request: out of nginx's rotation,
 # stopped, started, ready, back in.

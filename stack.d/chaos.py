@@ -36,6 +36,11 @@ STATE = Path(os.environ.get("STACK_STATE") or ROOT / ".stack")
 WORKERS = 4
 WORKER_PAUSE_S = 0.1
 REQUEST_TIMEOUT_S = 60
+# A request that got no answer at all (refused, reset, cut off) is sent again with its key,
+# as a client of an idempotent API does: the key makes the retry safe. Within this budget.
+CLIENT_RETRY_BUDGET_S = 15
+CLIENT_RETRY_PAUSE_S = 0.5
+RETRIED_ERRORS = {"refused", "reset", "disconnected"}
 MAX_REQUESTS_PER_WORKER = 20_000
 LOAD_DEADLINE_S = 1800
 
@@ -84,7 +89,7 @@ def cluster_status():
         return None
 
 
-HEALTHY_STATE = {"mysql": "ONLINE", "keeper": "online", "router": "up", "app": "ready", "nginx": "up"}
+HEALTHY_STATE = {"mysql": "ONLINE", "keeper": "online", "router": "up", "app": "ready", "liveness": "-", "nginx": "up"}
 # A component counts as recovered only while its supervisor runs it too.
 HEALTHY_SUPERVISOR = "up"
 
@@ -135,6 +140,7 @@ class Request:
     replayed: bool = False   # Idempotent-Replayed: a retry inside nginx or the app found the key
     request_id: str = ""     # nginx's X-Request-Id: finds the request in its access log
     body: str = ""           # the start of a non-201 answer
+    attempts: int = 1        # the client's own tries (a retry only after no answer at all)
 
     @property
     def latency(self):
@@ -172,6 +178,21 @@ def post(key, worker):
     finally:
         req.received = now()
         conn.close()
+    return req
+
+
+def post_retrying(key, worker):
+    """post(), sent again with the same key while no answer comes back, within the budget;
+    the request's sent time is its first try's."""
+    first = now()
+    attempts = 0
+    while True:
+        req = post(key, worker)
+        attempts += 1
+        if req.error not in RETRIED_ERRORS or now() - first >= CLIENT_RETRY_BUDGET_S:
+            break
+        time.sleep(CLIENT_RETRY_PAUSE_S)
+    req.sent, req.attempts = first, attempts
     return req
 
 
@@ -216,7 +237,7 @@ class Load:
             if self._paused.is_set():
                 self._stop.wait(0.1)
                 continue
-            req = post(self._key(), worker)
+            req = post_retrying(self._key(), worker)
             sent += 1
             with self._lock:
                 self.history.append(req)
@@ -523,6 +544,7 @@ class Result:
     errors: Counter = field(default_factory=Counter)
     stopped: int = 0         # full-restart: refused during the deliberate stop (not errors)
     unavailable: int = 0     # kill-all-db: JSON 503s while no member was up (not errors)
+    retried: int = 0         # requests the client sent again after getting no answer
     replayed: int = 0
     p99_ms: float | None = None
     max_ms: float | None = None
@@ -556,6 +578,7 @@ def judge(history, rows_by_member, run, recovered_at):
     acked = {r.key: r for r in history if r.acknowledged}
     res.acked = len(acked)
     res.replayed = sum(r.replayed for r in history)
+    res.retried = sum(r.attempts > 1 for r in history)
     for r in history:
         if r.acknowledged:
             continue
@@ -611,7 +634,7 @@ def check(run, history, recovered_at):
 # ---- output --------------------------------------------------------------------------------
 
 COLUMNS = ("fault", "sent", "acked", "lost", "dup", "unacked-rows", "errors", "stopped",
-           "unavailable", "replayed", "p99-ms", "max-ms", "recover-s", "identical", "result")
+           "unavailable", "retried", "replayed", "p99-ms", "max-ms", "recover-s", "identical", "result")
 
 
 def fmt(value, digits=0):
@@ -621,7 +644,7 @@ def fmt(value, digits=0):
 def table_row(res):
     errors = ",".join(f"{k}:{v}" for k, v in sorted(res.errors.items())) or "0"
     return (res.label, str(res.sent), str(res.acked), str(res.lost), str(res.duplicated),
-            str(res.unacked_rows), errors, str(res.stopped), str(res.unavailable), str(res.replayed),
+            str(res.unacked_rows), errors, str(res.stopped), str(res.unavailable), str(res.retried), str(res.replayed),
             fmt(res.p99_ms), fmt(res.max_ms), fmt(res.recover_s, 1),
             "yes" if res.identical else "NO", "pass" if res.passed else "FAIL")
 
@@ -638,7 +661,7 @@ def render_table(results):
 
 
 HISTORY_FIELDS = ("run", "key", "worker", "sent", "received", "latency_ms", "status", "error",
-                  "id", "timestamp", "instance", "replayed", "request_id", "body")
+                  "id", "timestamp", "instance", "replayed", "request_id", "attempts", "body")
 
 
 class Output:

@@ -24,6 +24,7 @@ component_process() {
   case $1 in
     db-?) is_host "$1" && echo "$1 mysqld" ;;
     keeper-?) is_host "db-${1#keeper-}" && echo "db-${1#keeper-} keeper" ;;
+    liveness-?) is_host "app-${1#liveness-}" && echo "app-${1#liveness-} liveness" ;;
     app-?) is_host "$1" && echo "$1 app" ;;
     router-?) is_host "app-${1#router-}" && echo "app-${1#router-} router" ;;
     lb) echo "lb nginx" ;;

@@ -66,6 +66,19 @@ class FromTheConfig(unittest.TestCase):
                                  ("fault", "kill", "m-1", "m-2", "m-3", "m-4")])
         self.assertTrue(run.outage)
 
+    def test_the_client_sends_a_request_again_only_after_no_answer(self):
+        answers = [chaos.Request(key="k", worker=0, sent=0, error="refused"),
+                   chaos.Request(key="k", worker=0, sent=0, error="reset"),
+                   chaos.Request(key="k", worker=0, sent=0, status=201)]
+        with mock.patch.object(chaos, "post", side_effect=answers) as post, \
+                mock.patch.object(chaos, "CLIENT_RETRY_PAUSE_S", 0):
+            req = chaos.post_retrying("k", 0)
+        self.assertEqual((req.status, req.attempts), (201, 3))
+        self.assertEqual([c.args for c in post.call_args_list], [("k", 0)] * 3)
+        http_error = chaos.Request(key="k", worker=0, sent=0, status=503, error="service_unavailable")
+        with mock.patch.object(chaos, "post", return_value=http_error) as post:
+            self.assertEqual(chaos.post_retrying("k", 0).attempts, 1)
+
     def test_load_goes_to_the_edge(self):
         for env, port in (("", 8000), ("8081", 8081)):
             with self.subTest(STACK_HTTP_PORT=env), \
