@@ -33,7 +33,8 @@ _cb_merge() { jq -c -s '.[0] * .[1]' <(printf '%s' "$1") <(printf '%s' "$2"); }
 _cb_host_paths() {
   local dir=$1
   cat <<EOF
-{"timestamp_db": {"basedir": "$MYSQL_PREFIX/usr", "plugin_dir": "$MYSQL_PREFIX/usr/lib/mysql/plugin",
+{"timestamp": {"programs": {"ruby": "$(command -v ruby)", "lib_root": "$dir/lib"}},
+ "timestamp_db": {"mysqld": "$MYSQL_PREFIX/usr/sbin/mysqld", "basedir": "$MYSQL_PREFIX/usr", "plugin_dir": "$MYSQL_PREFIX/usr/lib/mysql/plugin",
    "lc_messages_dir": "$MYSQL_PREFIX/usr/share/mysql", "character_sets_dir": "$MYSQL_PREFIX/usr/share/mysql/charsets",
    "user": "root", "secure_file_priv": "$dir/db/files"},
  "timestamp_router": {"mysqlrouter": "$MYSQL_PREFIX/usr/bin/mysqlrouter", "plugin_folder": "$MYSQL_PREFIX/usr/lib/mysqlrouter/plugin",
@@ -42,7 +43,8 @@ _cb_host_paths() {
    "keyring_path": "$dir/router/keyring", "master_key_reader": "$dir/router/master-key-reader",
    "master_key_file": "$dir/router/master.key"},
  "timestamp_app": {"config_dir": "$dir/app", "java": "$(command -v java || echo /usr/bin/java)", "user": "root"},
- "timestamp_lb": {"conf_dir": "$dir/lb", "run_dir": "$dir/lb/run", "log_dir": "$dir/lb", "user": "root"}}
+ "timestamp_lb": {"nginx": "$(command -v nginx || echo /usr/sbin/nginx)", "conf_dir": "$dir/lb", "run_dir": "$dir/lb/run",
+   "log_dir": "$dir/lb", "user": "root"}}
 EOF
 }
 
@@ -56,6 +58,37 @@ _cb_check_db() { # LABEL ATTRS DIR
   check_run "$label timestamp_db client.cnf renders" _cb_render timestamp_db client.cnf.erb "$dir/db/client.cnf" "$attrs" \
     '{"user": "root", "password": "not-a-secret"}' || return 0
   check_run "$label client.cnf: my_print_defaults reads user, password, socket" _cb_client_cnf "$dir/db/client.cnf"
+  _cb_check_units "$label" timestamp_db "$attrs" "$host" "$dir/db" mysqld.service timestamp-db-keeper.service
+  check_run "$label timestamp-db-keeper.json renders (0600 on a node: passwords)" _cb_render timestamp_db \
+    timestamp-db-keeper.json.erb "$dir/db/keeper.json" "$host" '{"replication_user": "u", "replication_password": "x",
+      "probe_user": "p", "probe_password": "y"}' || return 0
+  check_run "$label timestamp-db-keeper.json: the keeper's settings" _cb_program_config "$dir/db/keeper.json" TimestampDb::Keeper \
+    members report_host port mysql_client root_defaults_file probe replication interval_s bootstrap_after_s join_timeout_s
+}
+# _cb_check_units LABEL COOKBOOK ATTRS HOST_ATTRS DIR UNIT...: each systemd unit renders, passes
+# systemd-analyze verify on this machine's paths, and becomes an s6 service directory whose
+# scripts parse (the local cluster's supervisor runs exactly that: stack.d/supervise.rb).
+_cb_check_units() {
+  local label=$1 cookbook=$2 attrs=$3 host=$4 dir=$5 unit; shift 5
+  for unit in "$@"; do
+    check_run "$label $cookbook $unit renders" _cb_render "$cookbook" "$unit.erb" "$dir/pure-$unit" "$attrs" || continue
+    _cb_render "$cookbook" "$unit.erb" "$dir/$unit" "$host" || { check_fail "$label $unit on host paths"; continue; }
+    check_run "$label $unit: systemd-analyze verify" _cb_unit_verify "$dir/$unit"
+    check_run "$label $unit: s6 service directory (supervise.rb), sh -n run finish" _cb_supervised "$dir/$unit"
+  done
+}
+_cb_supervised() {
+  local svc; svc=$(mktemp -d)
+  ruby "$STACKD/supervise.rb" "$1" "$svc/s" "$svc/pid" "$svc/log" && sh -n "$svc/s/run" && sh -n "$svc/s/finish" \
+    && grep -qx '[0-9]*' "$svc/s/timeout-kill"; local rc=$?
+  rm -rf "$svc"; return $rc
+}
+# _cb_program_config FILE CLASS KEY...: a long-lived program's settings for timestamp_program.rb.
+_cb_program_config() {
+  local file=$1 class=$2; shift 2
+  jq -e --arg class "$class" '.program == $class and (.lib_dirs | length) == 2
+    and ([$ARGS.positional[] as $k | .settings | has($k)] | all)' "$file" --args "$@" >/dev/null \
+    || { echo "$file: not a $class configuration with settings $*"; cat "$file"; return 1; }
 }
 _cb_client_cnf() {
   local got; got=$(mysql_exec usr/bin/my_print_defaults --defaults-file="$1" client | sed 's/=.*//' | sort | tr '\n' ' ')
@@ -117,9 +150,12 @@ _cb_check_app() {
   done
   printf 'DB_PASSWORD=x\nDB_MIGRATION_PASSWORD=x\n' > "$dir/app/secrets.env"
   check_run "$label timestamp-service.env: shell syntax, every variable set" _cb_app_env "$dir/app/timestamp-service.env"
-  check_run "$label timestamp-service.service: systemd-analyze verify" _cb_unit_verify "$dir/app/timestamp-service.service"
   check_run "$label timestamp-service.service: ExecStart expands to java -jar payara-micro.jar" \
     _cb_app_command "$dir/app/timestamp-service.service"
+  _cb_check_units "$label" timestamp_app "$attrs" "$host" "$dir/app" timestamp-service.service timestamp-app-liveness.service
+  check_run "$label liveness.json renders" _cb_render timestamp_app liveness.json.erb "$dir/app/liveness.json" "$host" || return 0
+  check_run "$label liveness.json: the watchdog's settings" _cb_program_config "$dir/app/liveness.json" TimestampApp::Liveness \
+    url interval_s timeout_s failures start_grace_s restart_command
 }
 _cb_app_env() {
   bash -n "$1" || return 1
@@ -149,6 +185,7 @@ _cb_check_lb() {
     && _cb_render timestamp_lb timestamp-site.conf.erb "$dir/lb/conf.d/timestamp-site.conf" "$host" \
     || { check_fail "$label nginx files on host paths"; return 0; }
   check_run "$label nginx.conf + site: nginx -t" nginx -q -t -c "$dir/lb/nginx.conf"
+  _cb_check_units "$label" timestamp_lb "$attrs" "$host" "$dir/lb" nginx.service
 }
 
 cookbooks_check() {
