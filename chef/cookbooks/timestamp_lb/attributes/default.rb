@@ -26,6 +26,11 @@ default['timestamp_lb']['drained'] = []
 # Passive health checks: an instance that fails max_fails times is skipped for fail_timeout.
 default['timestamp_lb']['max_fails'] = 1
 default['timestamp_lb']['fail_timeout'] = '5s'
+# Idle connections each nginx worker keeps open to the instances.
+default['timestamp_lb']['keepalive'] = 32
+# The upstream block the site includes, in a file of its own (outside conf.d/, which
+# nginx.conf includes whole: nginx must read the block once).
+default['timestamp_lb']['gate']['upstream_file'] = File.join(node['timestamp_lb']['conf_dir'], 'timestamp-upstreams.conf')
 
 # The timeout chain, each layer waiting longer than the one behind it (see README):
 # an app instance answers within 30 s (a 20 s retry budget plus one database attempt of at

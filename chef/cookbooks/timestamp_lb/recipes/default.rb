@@ -11,7 +11,7 @@ lb = node['timestamp_lb']
 package lb['package']
 
 # The app instances: every app node of this environment (Chef search), else the list the
-# environment's hosts give. The site template orders them and marks those named in
+# environment's hosts give. The upstream template orders them and marks those named in
 # `drained` down (TimestampLb::Upstreams.list, as on the local cluster).
 found = search(:node, "roles:#{lb['search_role']} AND chef_environment:#{node.chef_environment}")
 node.override['timestamp_lb']['upstreams'] = TimestampLb::Upstreams.from_nodes(found, lb['app_port']) unless found.empty?
@@ -29,6 +29,16 @@ end
 
 site = ::File.join(lb['conf_dir'], 'conf.d', 'timestamp-site.conf')
 main = ::File.join(lb['conf_dir'], 'nginx.conf')
+
+# The upstream block the site includes. Chef writes it only when it is missing (every
+# instance in rotation but the drained ones, so nginx serves at once): a program that
+# follows the instances' readiness is to own it from then on.
+template lb['gate']['upstream_file'] do
+  source 'timestamp-upstreams.conf.erb'
+  mode '0644'
+  action :create_if_missing
+  notifies :run, 'execute[nginx -t]', :immediately
+end
 
 template site do
   source 'timestamp-site.conf.erb'
