@@ -20,12 +20,15 @@ default['timestamp_lb']['client_max_body_size'] = '16k'
 # 'drained' => true to take it out of rotation (before a restart) without forgetting it.
 default['timestamp_lb']['upstreams'] = [] # see the note on lists at the top
 # Names of app instances to take out of rotation (before a restart, say), whether the
-# environment's hosts or Chef search supply them: nginx keeps them as `down`.
+# environment's hosts or Chef search supply them: the operator drains Chef knows. nginx keeps
+# them as `down`; the readiness gate adds the names of its drains file (README).
 default['timestamp_lb']['drained'] = []
 
 # Passive health checks: an instance that fails max_fails times is skipped for fail_timeout.
 default['timestamp_lb']['max_fails'] = 1
 default['timestamp_lb']['fail_timeout'] = '5s'
+# Idle connections each nginx worker keeps open to the instances.
+default['timestamp_lb']['keepalive'] = 32
 
 # The timeout chain, each layer waiting longer than the one behind it (see README):
 # an app instance answers within 30 s (a 20 s retry budget plus one database attempt of at
@@ -34,6 +37,38 @@ default['timestamp_lb']['connect_timeout'] = '1s'
 default['timestamp_lb']['read_timeout'] = '35s'
 default['timestamp_lb']['next_upstream_tries'] = 3
 default['timestamp_lb']['next_upstream_timeout'] = '45s'
+
+# ---- the readiness gate (timestamp-lb-gate, TimestampLb::Gate; see README) -------------
+# nginx (open source) checks instances only passively; the gate asks each instance's
+# MicroProfile Health readiness and keeps in rotation only those that are ready.
+conf_dir = node['timestamp_lb']['conf_dir']
+# Where an instance answers 200 once deployed and able to reach its database.
+default['timestamp_lb']['gate']['ready_path'] = '/health/ready'
+# One round of probes a second, each bounded by 1 s (a healthy instance answers in
+# milliseconds; one that takes a second is no use to a client either).
+default['timestamp_lb']['gate']['interval_s'] = 1
+default['timestamp_lb']['gate']['timeout_s'] = 1
+# Two ready answers in a row put an instance in rotation, two failures in a row take it out:
+# an instance enters about 2 s after it is ready, a dead one leaves about 2 s after it stops
+# (nginx's passive checks skip it meanwhile), and one lost probe moves nothing.
+default['timestamp_lb']['gate']['rise'] = 2
+default['timestamp_lb']['gate']['fall'] = 2
+# Operator drains at run time: one instance name a line (missing: none). The gate honors
+# these and the `drained` attribute above alike.
+default['timestamp_lb']['gate']['drains_file'] = File.join(conf_dir, 'timestamp-drains')
+# What the gate writes: the upstream block the site includes (outside conf.d/, which
+# nginx.conf includes whole: nginx must read the block once) and its state (JSON).
+default['timestamp_lb']['gate']['upstream_file'] = File.join(conf_dir, 'timestamp-upstreams.conf')
+default['timestamp_lb']['gate']['state_file'] = File.join(node['timestamp_lb']['run_dir'], 'timestamp-lb-gate', 'state.json')
+# Before every reload: never reload into a configuration nginx rejects. Command lines
+# (split into an argv with Shellwords, never run by a shell) rather than arrays: arrays of one
+# precedence level merge (see the top), so an environment's command would be appended to this one.
+default['timestamp_lb']['gate']['test_command'] = "nginx -t -q -c #{File.join(conf_dir, 'nginx.conf').shellescape}"
+default['timestamp_lb']['gate']['reload_command'] = 'systemctl reload nginx'
+# The program itself: its settings (JSON) and its systemd unit.
+default['timestamp_lb']['gate']['config_file'] = File.join(conf_dir, 'timestamp-lb-gate.json')
+default['timestamp_lb']['gate']['service'] = 'timestamp-lb-gate'
+default['timestamp_lb']['gate']['unit_file'] = '/etc/systemd/system/timestamp-lb-gate.service'
 
 # ---- installation (used by the recipe, not by the templates) -------------------------
 default['timestamp_lb']['package'] = 'nginx'

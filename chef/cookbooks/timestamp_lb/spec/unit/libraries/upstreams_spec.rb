@@ -52,6 +52,53 @@ describe TimestampLb::Upstreams do
     end
   end
 
+  describe '.block' do
+    params = { max_fails: 1, fail_timeout: '5s', keepalive: 32 }
+
+    it 'is the whole upstream block: one server line per entry in the order given, then keepalive' do
+      block = described_class.block(described_class.list(hosts.first(2)), **params)
+      expect(block.lines.grep_v(/^#/).join).to eq(<<~NGINX)
+        upstream timestamp_app {
+          server 10.42.0.24:8080 max_fails=1 fail_timeout=5s; # app-b2, zone b
+          server 10.42.0.23:8080 max_fails=1 fail_timeout=5s; # app-c, zone c
+          keepalive 32;
+        }
+      NGINX
+      expect(block.lines.first).to start_with('# ')
+    end
+
+    it 'marks drained and not ready entries down, and says which (drained first)' do
+      entries = described_class.list(hosts, drained: %w(app-b)).map do |u|
+        u.merge('not_ready' => %w(app-b app-c).include?(u['name']))
+      end
+      lines = described_class.block(entries, max_fails: 3, fail_timeout: '10s', keepalive: 8).lines.map(&:chomp)
+      expected = [
+        '10.42.0.21:8080 max_fails=3 fail_timeout=10s; # app-a, zone a',
+        '10.42.0.25:8080 max_fails=3 fail_timeout=10s; # z-a, zone a',
+        '10.42.0.22:8080 max_fails=3 fail_timeout=10s down; # app-b, zone b, drained',
+        '10.42.0.24:8080 max_fails=3 fail_timeout=10s; # app-b2, zone b',
+        '10.42.0.23:8080 max_fails=3 fail_timeout=10s down; # app-c, zone c, not ready'
+      ]
+      expect(lines.grep(/server/).map { |line| line.delete_prefix('  server ') }).to eq(expected)
+      expect(lines.grep(/server/)).to all(start_with('  server '))
+      expect(lines).to include('  keepalive 8;')
+    end
+
+    it 'takes symbol keys and IPv6 addresses' do
+      block = described_class.block([{ name: 'app-a', zone: 'a', address: '[fd00::21]:8080', not_ready: true }], **params)
+      expect(block).to include("  server [fd00::21]:8080 max_fails=1 fail_timeout=5s down; # app-a, zone a, not ready\n")
+    end
+
+    it 'refuses no entries (nginx rejects an upstream without servers) and what would break the file' do
+      expect { described_class.block([], **params) }.to raise_error(ArgumentError, /no upstreams/)
+      bad = [{ 'name' => 'app-a', 'zone' => 'a', 'address' => '10.0.0.1:8080; server evil:80' }]
+      expect { described_class.block(bad, **params) }.to raise_error(ArgumentError, /bad upstream token/)
+      expect { described_class.block([hosts[0].merge('name' => "app\nx")], **params) }.to raise_error(ArgumentError)
+      expect { described_class.block(hosts, **params, fail_timeout: '5s;') }.to raise_error(ArgumentError, /fail_timeout/)
+      expect { described_class.block(hosts, **params, keepalive: 'x') }.to raise_error(ArgumentError)
+    end
+  end
+
   describe '.from_nodes' do
     # What Chef search returns: the name is the node's, not an attribute.
     node = Struct.new(:name, :attributes) do
