@@ -47,9 +47,8 @@ JSON
   svc_install "$host" liveness "$dir/timestamp-app-liveness.service"
   [ "$(svc_state "$host" liveness | cut -d' ' -f1)" = up ] || svc_start "$host" liveness
   running_pid "$host" app >/dev/null && return 0
-  # Payara Micro answers HTTP (404) before the application is deployed: keep the instance
-  # out of nginx's rotation until it is ready (`./stack up` puts it back).
-  lb_drain "$host"
+  # Payara Micro answers HTTP (404) before the application is deployed: the readiness gate
+  # keeps the instance out of nginx's rotation until /health/ready answers 200.
   info "starting Payara Micro on $host"
   svc_install "$host" app "$dir/timestamp-service.service"
   svc_start "$host" app
@@ -57,8 +56,8 @@ JSON
 
 app_down() { svc_stop "$1" liveness; svc_stop "$1" app; }
 
-# app_restart HOST: restart one instance without failing a request: out of nginx's rotation,
-# stopped, started, ready, back in.
+# app_restart HOST: restart one instance without failing a request: drained (out of nginx's
+# rotation, its requests finished), stopped, started, ready, undrained (the gate puts it back).
 app_restart() {
   local host=$1
   lb_drain "$host"

@@ -127,7 +127,6 @@ bench_instances() {
     i=$((i + 1))
     if [ "$i" -le "$n" ]; then lb_undrain "$host"; else lb_drain "$host"; fi
   done
-  sleep 1   # old nginx workers finish; new ones use the new upstream
 }
 
 # Put back what the bench changed: the peer and its server block go, drained hosts return.

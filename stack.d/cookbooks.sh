@@ -180,12 +180,18 @@ _cb_check_lb() {
   check_run "$label timestamp_lb nginx.conf renders" _cb_render timestamp_lb nginx.conf.erb "$dir/pure/nginx.conf" "$attrs" || return 0
   check_run "$label timestamp_lb timestamp-site.conf renders" \
     _cb_render timestamp_lb timestamp-site.conf.erb "$dir/pure/timestamp-site.conf" "$attrs" || return 0
+  check_run "$label timestamp_lb timestamp-upstreams.conf renders" \
+    _cb_render timestamp_lb timestamp-upstreams.conf.erb "$dir/pure/timestamp-upstreams.conf" "$attrs" || return 0
   mkdir -p "$dir/lb/conf.d" "$dir/lb/run"
   _cb_render timestamp_lb nginx.conf.erb "$dir/lb/nginx.conf" "$host" \
     && _cb_render timestamp_lb timestamp-site.conf.erb "$dir/lb/conf.d/timestamp-site.conf" "$host" \
+    && _cb_render timestamp_lb timestamp-upstreams.conf.erb "$dir/lb/timestamp-upstreams.conf" "$host" \
     || { check_fail "$label nginx files on host paths"; return 0; }
-  check_run "$label nginx.conf + site: nginx -t" nginx -q -t -c "$dir/lb/nginx.conf"
-  _cb_check_units "$label" timestamp_lb "$attrs" "$host" "$dir/lb" nginx.service
+  check_run "$label nginx.conf + site + upstreams: nginx -t" nginx -q -t -c "$dir/lb/nginx.conf"
+  _cb_check_units "$label" timestamp_lb "$attrs" "$host" "$dir/lb" nginx.service timestamp-lb-gate.service
+  check_run "$label gate.json renders" _cb_render timestamp_lb gate.json.erb "$dir/lb/gate.json" "$host" || return 0
+  check_run "$label gate.json: the gate's settings" _cb_program_config "$dir/lb/gate.json" TimestampLb::Gate \
+    upstreams ready_path interval_s timeout_s rise fall drains_file upstream_file state_file test_command reload_command
 }
 
 cookbooks_check() {
@@ -270,6 +276,8 @@ cookbooks_verify() {
       TS_APP_HTTP_PORT="$APP_HTTP_PORT" TS_APP_GRID_PORT="$APP_GRID_PORT"
   done
   local lb_env=(TS_NGINX_PATTERN="nginx -c $LB_DIR/nginx.conf" TS_NGINX_SITE="$LB_DIR/conf.d/timestamp-site.conf"
+    TS_NGINX_UPSTREAMS="$LB_UPSTREAMS" TS_GATE_STATE="$LB_GATE_STATE"
+    TS_GATE_PATTERN="timestamp_program.rb $LB_DIR/timestamp-lb-gate.json"
     TS_LB_URL="http://$EDGE_ADDRESS:$LB_PORT" TS_LB_PORT="$LB_PORT" TS_APP_INSTANCES="$(hosts_of app | tr '\n' ' ')")
   _cb_verify_suite lb lb "${lb_env[@]}"
   _cb_verify_suite service lb "${lb_env[@]}"

@@ -61,6 +61,13 @@ execute 'nginx -t' do
   notifies :reload, 'service[nginx]'
 end
 
+# nginx's own unit (foreground master, graceful stop, restart on failure), before it starts.
+template lb['unit_file'] do
+  source 'nginx.service.erb'
+  mode '0644'
+  notifies :run, "execute[#{gate['service']} daemon-reload]", :immediately
+end
+
 service 'nginx' do
   action %i(enable start)
 end
