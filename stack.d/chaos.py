@@ -281,8 +281,10 @@ class StatusWatch:
         deadline = now() + LOAD_DEADLINE_S
         summary = None
         while not self._stop.is_set() and now() < deadline:
-            components = cluster_status()
+            # A poll speaks for the moment it began: one that began before the fault cannot
+            # show the cluster recovered from it.
             t = now()
+            components = cluster_status()
             if status_summary(components) != summary:
                 summary = status_summary(components)
                 self._on_change("status: " + summary)
