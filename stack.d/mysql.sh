@@ -118,8 +118,12 @@ db_ops() { STACK_DB_CONFIG=$(_db_ops_config) ops db "$@"; }
 # router_id_of HOST: the id a Router host has in the metadata (ROUTER_IDS, from Chef).
 router_id_of() { local r; for r in "${ROUTER_IDS[@]}"; do [ "${r%%:*}" = "$1" ] && { echo "${r#*:}"; return 0; }; done; return 1; }
 
-# keeper_state MEMBER: what the member's keeper last reported (its state file), e.g. online.
-keeper_state() { jq -r .state "$(db_dir "$1")/keeper-state.json" 2>/dev/null || echo -; }
+# keeper_state MEMBER: what the member's running keeper last reported (its state file), e.g.
+# online; - when no keeper runs.
+keeper_state() {
+  running_pid "$1" keeper >/dev/null || { echo -; return 0; }
+  jq -r .state "$(db_dir "$1")/keeper-state.json" 2>/dev/null || echo -
+}
 
 # ---- the interface ------------------------------------------------------------------------------
 db_up() {

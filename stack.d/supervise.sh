@@ -75,8 +75,11 @@ svc_state() {
   echo "$state $restarts"
 }
 
+# Programs that run on an older copy are restarted, as the recipes' timestamp_program
+# notifies their services.
 programs_install() {
-  local cookbook
+  local cookbook before dir
+  before=$(_programs_sum)
   mkdir -p "$PROGRAMS_LIB"
   cp "$COOKBOOKS/timestamp_common/files/default/timestamp_program.rb" "$PROGRAMS_LIB/"
   for cookbook in "$COOKBOOKS"/*/; do
@@ -85,4 +88,11 @@ programs_install() {
     rm -rf "${PROGRAMS_LIB:?}/$cookbook"
     cp -r "$COOKBOOKS/$cookbook/libraries" "$PROGRAMS_LIB/$cookbook"
   done
+  [ "$before" != "$(_programs_sum)" ] || return 0
+  for dir in "$S6_SCAN"/*.keeper "$S6_SCAN"/*.liveness "$S6_SCAN"/*.gate; do
+    [ "$(s6-svstat -o up "$dir" 2>/dev/null)" = true ] || continue
+    info "restarting $(basename "$dir") on the new code"
+    s6-svc -r "$dir"
+  done
 }
+_programs_sum() { find "$PROGRAMS_LIB" -type f -name '*.rb' -print0 2>/dev/null | sort -z | xargs -0r cat | md5sum; }
