@@ -262,6 +262,9 @@ cookbooks_verify() {
     _cb_verify_suite db "$h" TS_MYSQL="$client --defaults-file=$(db_dir "$h")/root.cnf" \
       TS_MYSQLD_PATTERN="$MYSQL_PREFIX/usr/sbin/mysqld --defaults-file=$(db_dir "$h")/my.cnf" \
       TS_MY_CNF="$(db_dir "$h")/my.cnf" TS_DB_ADDRESS="$(host_address "$h")" TS_DB_MEMBERS="$members" \
+      TS_KEEPER_PATTERN="timestamp_program.rb $(db_dir "$h")/timestamp-db-keeper.json" \
+      TS_KEEPER_STATE="$(db_dir "$h")/keeper-state.json" TS_KEEPER_CONFIG="$(db_dir "$h")/timestamp-db-keeper.json" \
+      TS_MYSQLD_UNIT="$(db_dir "$h")/mysqld.service" \
       TS_GROUP_NAME="$DB_GROUP_NAME" TS_CLUSTER_NAME="$DB_CLUSTER_NAME" \
       TS_DB_PORT="$DB_PORT" TS_DB_XPORT="$DB_XPORT" TS_DB_GR_PORT="$DB_GR_PORT"
   done
@@ -271,6 +274,7 @@ cookbooks_verify() {
       TS_ROUTER_CONF="$(router_dir "$h")/mysqlrouter.conf" TS_CLUSTER_NAME="$DB_CLUSTER_NAME" \
       TS_ROUTER_ID="$(router_id_of "$h")" TS_APP_ADDRESS="$(host_address "$h")" \
       TS_APP_CONFIG_DIR="$STATE/$h" TS_APP_UNIT="$STATE/$h/timestamp-service.service" TS_APP_INSTANCE="$h" \
+      TS_LIVENESS_PATTERN="timestamp_program.rb $STATE/$h/liveness.json" \
       TS_APP_PATTERN="-jar $APP_JAR --deploy .* --name $h --port" \
       TS_ROUTER_RW_PORT="$ROUTER_RW_PORT" TS_ROUTER_RO_PORT="$ROUTER_RO_PORT" \
       TS_APP_HTTP_PORT="$APP_HTTP_PORT" TS_APP_GRID_PORT="$APP_GRID_PORT"

@@ -74,3 +74,8 @@ describe command("curl -fsS -m 5 http://#{address}:#{app_http_port}/health/ready
   its('exit_status') { should eq 0 }
   its('stdout') { should match(/"status":\s*"UP"/) }
 end
+
+# The instance's liveness watchdog runs (it kills the instance when /health/live hangs).
+describe command(ts_running(ts_setting('TS_LIVENESS_PATTERN', 'timestamp_program.rb /etc/timestamp-service/liveness.json'))) do
+  its('exit_status') { should eq 0 }
+end

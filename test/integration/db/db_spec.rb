@@ -18,6 +18,25 @@ describe command(ts_running(ts_setting('TS_MYSQLD_PATTERN', '/usr/sbin/mysqld'))
   its('exit_status') { should eq 0 }
 end
 
+# The member's keeper runs (it rejoins the member after every restart) and reports it ONLINE;
+# mysqld runs on the cookbook's unit, which lets a clone restart it.
+describe command(ts_running(ts_setting('TS_KEEPER_PATTERN', 'timestamp_program.rb /etc/mysql/timestamp-db-keeper.json'))) do
+  its('exit_status') { should eq 0 }
+end
+
+describe command("cat #{ts_setting('TS_KEEPER_STATE', '/run/timestamp-db-keeper/state.json')}") do
+  its('stdout') { should match(/"state":"online"/) }
+end
+
+describe file(ts_setting('TS_MYSQLD_UNIT', '/etc/systemd/system/mysql.service')) do
+  its('content') { should match(/^Environment=MYSQLD_PARENT_PID=1$/) }
+  its('content') { should match(/^Restart=on-failure$/) }
+end
+
+describe file(ts_setting('TS_KEEPER_CONFIG', '/etc/mysql/timestamp-db-keeper.json')) do
+  it { should be_mode 600 }
+end
+
 [db_port, mysqlx_port, group_replication_port].each do |p|
   describe port(p) do
     it { should be_listening }
