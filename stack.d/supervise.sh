@@ -95,4 +95,7 @@ programs_install() {
     s6-svc -r "$dir"
   done
 }
-_programs_sum() { find "$PROGRAMS_LIB" -type f -name '*.rb' -print0 2>/dev/null | sort -z | xargs -0r cat | md5sum; }
+_programs_sum() {
+  [ -d "$PROGRAMS_LIB" ] || { echo none; return 0; }
+  find "$PROGRAMS_LIB" -type f -name '*.rb' -print0 | sort -z | xargs -0r cat | md5sum
+}
