@@ -3,6 +3,7 @@ package com.timestamps.cluster;
 import static com.timestamps.cluster.LocalCluster.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
@@ -14,7 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One Payara Micro instance (the first app host's in {@code ./stack config}) goes away under
- * nginx, without a drain: every request keeps succeeding on the others.
+ * nginx, without a drain: every request keeps succeeding on the others. Killed, it comes back
+ * by itself (its supervisor); stopped by SIGTERM it stays down, as under systemd, until
+ * {@code ./stack up}.
  */
 class AppInstanceFailureIT {
 
@@ -36,7 +39,10 @@ class AppInstanceFailureIT {
             String instance = LocalCluster.json(response.body()).getString("instance");
             assertTrue(otherHosts.contains(instance), "request " + i + " answered by " + instance + ", not one of " + otherHosts);
         }
-        assertEquals("stopped", cluster.component(victimHost).getString("state"));
+        // no command: its supervisor starts it again, and the readiness gate puts it back once ready
+        assertTrue(eventually(Duration.ofSeconds(120), () -> "ready".equals(cluster.component(victimHost).getString("state"))),
+                victimHost + " is ready again by itself");
+        assertNotEquals(victim.pid(), instance(victimHost).pid(), victimHost + " runs as a new process");
     }
 
     @Test
@@ -72,7 +78,8 @@ class AppInstanceFailureIT {
 
     @AfterEach
     void bringTheInstanceBack() throws Exception {
-        // a stopping instance still runs for its grace period, and `up` leaves a running one alone
+        // a stopping instance still runs for its grace period, and `up` leaves a running one alone;
+        // one that exited cleanly (SIGTERM) is not restarted by its supervisor: `up` starts it
         if (victim != null) {
             victim.onExit().get(60, TimeUnit.SECONDS);
         }

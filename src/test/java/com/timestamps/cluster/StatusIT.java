@@ -20,16 +20,21 @@ class StatusIT {
     void statusShowsTheWholeHealthyClusterAsItReallyIs() {
         List<JsonObject> components = cluster.status().getJsonArray("components").getValuesAs(JsonObject.class);
         Map<String, Long> kinds = components.stream().collect(Collectors.groupingBy(c -> c.getString("kind"), Collectors.counting()));
-        // one mysqld per member, a Router and an instance per app host, nginx per edge (./stack config)
+        // one mysqld and its keeper per member; a Router, an instance and its liveness watchdog per
+        // app host; nginx and its readiness gate per edge (./stack config)
         ClusterConfig config = LocalCluster.config();
+        long members = config.dbMembers().size();
         long apps = config.appHosts().size();
-        assertEquals(Map.of("mysql", (long) config.dbMembers().size(), "router", apps, "app", apps,
-                "nginx", (long) config.hostsOf("lb").size()), kinds);
+        long edges = config.hostsOf("lb").size();
+        assertEquals(Map.of("mysql", members, "keeper", members, "router", apps, "app", apps, "liveness", apps,
+                "nginx", edges, "gate", edges), kinds);
 
         for (JsonObject c : components) {
             String name = c.getString("name");
             long pid = c.getJsonNumber("pid").longValue();
             assertTrue(Files.exists(Path.of("/proc", Long.toString(pid))), name + ": pid " + pid + " is not a live process");
+            // every process runs under the supervisor
+            assertEquals("up", c.getString("supervisor"), name);
             switch (c.getString("kind")) {
                 case "mysql" -> {
                     assertEquals("ONLINE", c.getString("state"), name);
@@ -45,6 +50,9 @@ class StatusIT {
                 }
                 case "router" -> assertEquals("up", c.getString("state"), name);
                 case "nginx" -> assertEquals("up", c.getString("state"), name);
+                case "keeper" -> assertEquals("online", c.getString("state"), name);
+                case "liveness" -> assertEquals("ts-" + "app-" + name.substring("liveness-".length()), netnsOf(pid), name);
+                case "gate" -> assertEquals("all", c.getString("state"), name + ": every app instance in rotation");
                 default -> throw new AssertionError("unknown kind " + c);
             }
         }
