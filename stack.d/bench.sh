@@ -38,15 +38,18 @@ USAGE
 }
 
 
-# The cluster must be whole before anything is measured: 3 members ONLINE with a primary,
-# both Routers up, both app instances ready, nginx up. The bench never repairs it.
+# The cluster must be whole before anything is measured: 3 members ONLINE with one primary,
+# both Routers up, both app instances ready, nginx up, every process up under its
+# supervisor (./stack status's columns: name kind zone address pid state role supervisor
+# restarts). The bench never repairs it.
 bench_check_cluster() {
   local status; status=$(components)
   awk '$2 == "mysql" && $6 != "ONLINE" {bad = 1} END {exit bad}' <<<"$status" \
     || die "not every MySQL member is ONLINE (./stack status); run ./stack up first"
-  grep -q ' PRIMARY$' <<<"$status" || die "no PRIMARY (./stack status)"
+  awk '$2 == "mysql" && $7 == "PRIMARY" {n++} END {exit n != 1}' <<<"$status" || die "not one PRIMARY (./stack status)"
   awk '($2 == "router" || $2 == "nginx") && $6 != "up" {bad = 1} $2 == "app" && $6 != "ready" {bad = 1} END {exit bad}' <<<"$status" \
     || die "a Router, app instance or nginx is not up/ready (./stack status); run ./stack up first"
+  awk '$8 != "up" {bad = 1} END {exit bad}' <<<"$status" || die "a process is not up under its supervisor (./stack status)"
 }
 
 bench_tables() {
