@@ -45,7 +45,7 @@ JSON
   render timestamp_app timestamp-app-liveness.service.erb "$dir/timestamp-app-liveness.service" "$attrs"
   (umask 077; printf 'DB_PASSWORD=%s\nDB_MIGRATION_PASSWORD=%s\n' "$DB_PASSWORD" "$DB_MIGRATION_PASSWORD" > "$dir/secrets.env")
   svc_install "$host" liveness "$dir/timestamp-app-liveness.service"
-  [ "$(svc_state "$host" liveness | cut -d' ' -f1)" = up ] || svc_start "$host" liveness
+  svc_up "$host" liveness || svc_start "$host" liveness
   running_pid "$host" app >/dev/null && return 0
   # Payara Micro answers HTTP (404) before the application is deployed: the readiness gate
   # keeps the instance out of nginx's rotation until /health/ready answers 200.

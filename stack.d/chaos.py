@@ -403,18 +403,19 @@ def fault_repeat_kill(run):
     run.step("fault", "kill", name)
 
 
-def fault_hang_primary(run):
-    name = member_with_role("PRIMARY")["name"]
+def hang(run, name):
+    """SIGSTOP a component for HANG_S, then SIGCONT."""
     run.inject("fault", "stop", name)
     time.sleep(HANG_S)
     run.step("fault", "cont", name)
+
+
+def fault_hang_primary(run):
+    hang(run, member_with_role("PRIMARY")["name"])
 
 
 def fault_hang_app(run):
-    name = stack_config.app_hosts()[0]
-    run.inject("fault", "stop", name)
-    time.sleep(HANG_S)
-    run.step("fault", "cont", name)
+    hang(run, stack_config.app_hosts()[0])
 
 
 def fault_cut_zone(run):

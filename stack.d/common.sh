@@ -89,26 +89,24 @@ pid_started() {
   echo $(( boot + fields[19] / $(getconf CLK_TCK) ))
 }
 
-# start_daemon HOST PROCESS CMD...: start CMD in HOST's namespace (or the host's own for "lb"),
-# in a session of its own, stdout/stderr to its log. The pid file gets the daemon's own pid:
+# start_daemon HOST PROCESS CMD...: start CMD in HOST's namespace (a helper outside the
+# cluster's supervised services: the benchmark's peer), in a session of its own, stdout/stderr to its log. The pid file gets the daemon's own pid:
 # the shell writes $$ and then becomes the command (ip netns exec execs it too). The outer
 # subshell makes it an orphan, not a child of ./stack (no job notices, nothing to wait for).
 start_daemon() {
   local host=$1 proc=$2; shift 2
   mkdir -p "$STATE/$host"
   local pidf; pidf=$(pid_file "$host" "$proc"); rm -f "$pidf"
-  local prefix=()
-  [ "$host" = lb ] || prefix=(ip netns exec "$(netns_of "$host")")
-  ( setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$pidf" "${prefix[@]}" "$@" \
+  ( setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$pidf" ip netns exec "$(netns_of "$host")" "$@" \
       </dev/null >>"$(log_file "$host" "$proc")" 2>&1 & )
   wait_for 10 test -s "$pidf" || die "$host/$proc did not start"
 }
 
-# stop_daemon HOST PROCESS [SIGNAL]: stop by pid, wait up to 60 s, then SIGKILL.
+# stop_daemon HOST PROCESS: SIGTERM by pid, wait up to 60 s, then SIGKILL.
 stop_daemon() {
-  local host=$1 proc=$2 sig=${3:-TERM} pid
+  local host=$1 proc=$2 pid
   pid=$(running_pid "$host" "$proc") || { rm -f "$(pid_file "$host" "$proc")"; return 0; }
-  kill -s "$sig" "$pid" 2>/dev/null || true
+  kill -s TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && { warn "$host/$proc did not stop; killing it"; kill -9 "$pid" 2>/dev/null || true; }
   rm -f "$(pid_file "$host" "$proc")"

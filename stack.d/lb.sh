@@ -48,7 +48,7 @@ lb_up() {
     svc_start lb nginx
     wait_for 10 curl -s -m 1 -o /dev/null "http://$EDGE_ADDRESS:$LB_PORT/" || die "nginx did not start (log: $(log_file lb nginx))"
   fi
-  [ "$(svc_state lb gate | cut -d' ' -f1)" = up ] || { info "starting the readiness gate"; svc_start lb gate; }
+  svc_up lb gate || { info "starting the readiness gate"; svc_start lb gate; }
 }
 
 lb_down() { svc_stop lb gate; svc_stop lb nginx; }

@@ -146,7 +146,7 @@ db_up() {
   step "database: Group Replication (each member's keeper joins it, or bootstraps the group)"
   for m in $(db_members); do
     svc_install "$m" keeper "$(db_dir "$m")/timestamp-db-keeper.service"
-    [ "$(svc_state "$m" keeper | cut -d' ' -f1)" = up ] || svc_start "$m" keeper
+    svc_up "$m" keeper || svc_start "$m" keeper
   done
   local primary
   primary=$(db_ops up 600) || die "the group did not form, or its metadata could not be written (see $STATE/db-*/keeper.log)"

@@ -9,6 +9,7 @@
 #   svc_start HOST PROC                 up, and supervised from now on (restart count reset)
 #   svc_stop HOST PROC                  down, waiting for it (and for what it left) to end
 #   svc_state HOST PROC                 "STATE RESTARTS": up | restarting | failed | stopped | none
+#   svc_up HOST PROC                    the process runs under its supervisor now
 #   programs_install                    the launcher and libraries the keepers and watchdogs run
 
 S6_SCAN=$STATE/s6
@@ -62,6 +63,8 @@ svc_stop() {
   s6-svc -wD -T "$ms" -D "$dir" || warn "$1/$2 did not stop within $((ms / 1000)) s"
 }
 
+svc_up() { [ "$(s6-svstat -o up "$(svc_dir "$1" "$2")" 2>/dev/null)" = true ]; }
+
 svc_state() {
   local dir up wantedup restarts state
   dir=$(svc_dir "$1" "$2")
@@ -78,7 +81,7 @@ svc_state() {
 # Programs that run on an older copy are restarted, as the recipes' timestamp_program
 # notifies their services.
 programs_install() {
-  local cookbook before dir
+  local cookbook before dir service
   before=$(_programs_sum)
   mkdir -p "$PROGRAMS_LIB"
   cp "$COOKBOOKS/timestamp_common/files/default/timestamp_program.rb" "$PROGRAMS_LIB/"
@@ -90,8 +93,10 @@ programs_install() {
   done
   [ "$before" != "$(_programs_sum)" ] || return 0
   for dir in "$S6_SCAN"/*.keeper "$S6_SCAN"/*.liveness "$S6_SCAN"/*.gate; do
-    [ "$(s6-svstat -o up "$dir" 2>/dev/null)" = true ] || continue
-    info "restarting $(basename "$dir") on the new code"
+    [ -d "$dir" ] || continue
+    service=$(basename "$dir")
+    svc_up "${service%.*}" "${service##*.}" || continue
+    info "restarting $service on the new code"
     s6-svc -r "$dir"
   done
 }
