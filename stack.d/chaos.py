@@ -89,7 +89,8 @@ def cluster_status():
         return None
 
 
-HEALTHY_STATE = {"mysql": "ONLINE", "keeper": "online", "router": "up", "app": "ready", "liveness": "-", "nginx": "up", "gate": "all"}
+HEALTHY_STATE = {"mysql": "ONLINE", "keeper": "online", "router": "up", "app": "ready", "liveness": "-", "nginx": "up",
+                 "gate": "all", "archiver": "streaming"}
 # A component counts as recovered only while its supervisor runs it too.
 HEALTHY_SUPERVISOR = "up"
 

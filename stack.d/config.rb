@@ -13,9 +13,9 @@ require 'shellwords'
 require_relative 'local_chef'
 
 CHEF_DIR = File.expand_path('../chef', __dir__)
-RECIPES = %w(timestamp_db timestamp_router timestamp_app timestamp_lb).map { |c| "recipe[#{c}]" }
+RECIPES = %w(timestamp_db timestamp_router timestamp_app timestamp_lb timestamp_backup).map { |c| "recipe[#{c}]" }
 # bash names a host's kind by what it runs
-KINDS = { 'db' => 'mysql', 'app' => 'app', 'lb' => 'lb' }.freeze
+KINDS = { 'db' => 'mysql', 'app' => 'app', 'lb' => 'lb', 'backup' => 'backup' }.freeze
 
 def view
   attrs = LocalChef::Node.new(CHEF_DIR, { 'chef_environment' => 'local', 'run_list' => RECIPES }).attributes

@@ -8,11 +8,13 @@ usage: ./stack fault ACTION
 
   kill NAME...       SIGKILL components at the same moment: db-a|db-b|db-c (mysqld),
                      keeper-a|..., app-a|app-b (Payara Micro), router-a|router-b (MySQL
-                     Router), lb (nginx's master); their supervisor restarts them
+                     Router), lb (nginx's master), archiver; their supervisor restarts them
   stop NAME          SIGSTOP one component (it hangs with its sockets open)
   cont NAME          SIGCONT it again
   cut ZONE           take every host of zone a|b|c off the network (its links go down)
   heal ZONE          bring that zone's links back up
+  wipe-db            lose every member at once: SIGKILL every mysqld and delete its data
+                     directory (the binlog archive and the backups survive; ./stack restore)
   reload-lb          reload nginx's configuration (graceful)
   rolling-restart    restart the app instances one at a time: drain from nginx, stop,
                      start, wait until ready, put back in rotation
@@ -28,6 +30,7 @@ component_process() {
     app-?) is_host "$1" && echo "$1 app" ;;
     router-?) is_host "app-${1#router-}" && echo "app-${1#router-} router" ;;
     lb) echo "lb nginx" ;;
+    archiver) echo "$BACKUP_HOST archiver" ;;
     *) return 1 ;;
   esac
 }
@@ -77,6 +80,17 @@ fault_link() { # fault_link ZONE up|down
   info "zone $1 (${hosts//$'\n'/ }): links $2"
 }
 
+# fault_wipe_db: every member's process and data gone at the same moment (a disaster the
+# group cannot survive); the supervisors' restarts fail on the missing data directories.
+fault_wipe_db() {
+  local m members
+  members=$(db_members)
+  # shellcheck disable=SC2046 # member names are single words
+  fault_kill $(for m in $members; do running_pid "$m" mysqld >/dev/null && echo "$m"; done)
+  for m in $members; do rm -rf "$(db_datadir "$m")"; done
+  info "data directories of ${members//$'\n'/, } deleted"
+}
+
 fault_rolling_restart() {
   local host
   for host in $(hosts_of app); do
@@ -96,6 +110,7 @@ cmd_fault() {
     heal) fault_link "${2:-}" up ;;
     reload-lb) lb_up && lb_reload && info "nginx reloaded" ;;
     rolling-restart) fault_rolling_restart ;;
+    wipe-db) fault_wipe_db ;;
     *) fault_usage; [ "${1:-}" = --help ] ;;
   esac
 }

@@ -12,13 +12,17 @@ LB_DIR=$STATE/lb
 LB_DRAINED=$LB_DIR/drained
 LB_UPSTREAMS=$LB_DIR/timestamp-upstreams.conf
 LB_GATE_STATE=$LB_DIR/run/timestamp-lb-gate/state.json
+# The maintenance fence (a restore): nginx answers JSON 503 with Retry-After while it exists.
+LB_FENCE=$LB_DIR/maintenance
+lb_fence() { touch "$LB_FENCE"; }
+lb_unfence() { rm -f "$LB_FENCE"; }
 
 lb_render() {
   # The upstreams come from environment `local`'s hosts.
   local attrs
   attrs="{\"timestamp\": {\"host\": \"lb\", \"programs\": {\"lib_root\": \"$PROGRAMS_LIB\"}},
    \"timestamp_lb\": {\"nginx\": \"$(command -v nginx)\", \"conf_dir\": \"$LB_DIR\", \"run_dir\": \"$LB_DIR/run\",
-    \"log_dir\": \"$LB_DIR\", \"user\": \"root\", \"listen\": \"$EDGE_ADDRESS:$LB_PORT\",
+    \"log_dir\": \"$LB_DIR\", \"user\": \"root\", \"listen\": \"$EDGE_ADDRESS:$LB_PORT\", \"maintenance_file\": \"$LB_FENCE\",
     \"gate\": {\"drains_file\": \"$LB_DRAINED\", \"reload_command\": \"nginx -c $LB_DIR/nginx.conf -s reload\"}}}"
   mkdir -p "$LB_DIR/conf.d" "$LB_DIR/run"
   render timestamp_lb nginx.conf.erb "$LB_DIR/nginx.conf" "$attrs"

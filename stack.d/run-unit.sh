@@ -10,6 +10,9 @@ unit=$1
 while IFS= read -r assignments; do
   for assignment in $assignments; do export "${assignment?}"; done
 done < <(sed -n 's/^Environment=//p' "$unit")
+# MYSQLD_PARENT_PID names the process that starts mysqld (mysqld restarts itself after a
+# clone only when its parent is that one): systemd, pid 1, on a node; s6-supervise here.
+if [ "${MYSQLD_PARENT_PID:-}" = 1 ]; then export MYSQLD_PARENT_PID=$PPID; fi
 # shellcheck source=/dev/null  # the EnvironmentFile= files of the unit, known only at run time
 while IFS= read -r file; do
   set -a; . "$file"; set +a

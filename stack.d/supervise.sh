@@ -92,7 +92,7 @@ programs_install() {
     cp -r "$COOKBOOKS/$cookbook/libraries" "$PROGRAMS_LIB/$cookbook"
   done
   [ "$before" != "$(_programs_sum)" ] || return 0
-  for dir in "$S6_SCAN"/*.keeper "$S6_SCAN"/*.liveness "$S6_SCAN"/*.gate; do
+  for dir in "$S6_SCAN"/*.keeper "$S6_SCAN"/*.liveness "$S6_SCAN"/*.gate "$S6_SCAN"/*.archiver; do
     [ -d "$dir" ] || continue
     service=$(basename "$dir")
     svc_up "${service%.*}" "${service##*.}" || continue

@@ -47,6 +47,7 @@ module Ops
         passwords: { 'replication_password' => Ops.env!('MYSQL_REPLICATION_PASSWORD'),
                      'router_password' => Ops.env!('MYSQL_ROUTER_PASSWORD'),
                      'probe_password' => Ops.env!('MYSQL_PROBE_PASSWORD'),
+                     'backup_password' => Ops.env!('MYSQL_BACKUP_PASSWORD'),
                      'migrator_password' => Ops.env!('DB_MIGRATION_PASSWORD'),
                      'app_password' => Ops.env!('DB_PASSWORD') }
       )

@@ -41,6 +41,9 @@ default['timestamp_db']['report_host'] = '127.0.0.1' # address other members and
 default['timestamp_db']['innodb_buffer_pool_size'] = '1G'
 default['timestamp_db']['innodb_redo_log_capacity'] = '512M'
 default['timestamp_db']['max_connections'] = 500
+# Binary logs are kept 7 days: many backup intervals (timestamp_backup.schedule, 6 h), so the
+# binlog archiver catches up from a member after any outage of its own shorter than that.
+default['timestamp_db']['binlog_expire_logs_seconds'] = 7 * 24 * 3600
 
 # ---- Group Replication ------------------------------------------------------------------
 default['timestamp_db']['group_replication']['group_name'] = node['timestamp']['cluster']['group_name']

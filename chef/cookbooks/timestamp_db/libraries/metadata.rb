@@ -7,7 +7,7 @@ module TimestampDb
   # they differ: the Chef resource turns each planned change into a converge_by (so why-run
   # prints them and writes nothing), ./stack applies them in order.
   class Metadata
-    ACCOUNTS = %w(ts_repl router_meta ts_probe ts_migrator ts_app).freeze
+    ACCOUNTS = %w(ts_repl router_meta ts_probe ts_backup ts_migrator ts_app).freeze
     DATABASE = 'timestamps'
     SCHEMA = 'mysql_innodb_cluster_metadata'
     # One change to make: what it is, and the script that makes it.
@@ -17,7 +17,7 @@ module TimestampDb
     # sql_dir: where the cookbook's SQL files are; cluster: { 'name', 'id', 'group_name',
     # 'port', 'xport', 'gr_port' }; members: [{ 'name', 'address' }] (labels by address);
     # routers: [{ 'id', 'name', 'address' }]; passwords: replication_password,
-    # router_password, probe_password, migrator_password, app_password.
+    # router_password, probe_password, backup_password, migrator_password, app_password.
     def initialize(sql, primary, sql_dir:, cluster:, members:, routers:, passwords:)
       @sql = sql
       @primary = primary
@@ -60,8 +60,8 @@ module TimestampDb
 
       [Change.new('create the metadata schema', 'metadata-schema.sql', {}),
        Change.new('create the accounts and the database', 'accounts.sql',
-                  @passwords.slice('replication_password', 'router_password', 'probe_password', 'migrator_password',
-                                   'app_password'))]
+                  @passwords.slice('replication_password', 'router_password', 'probe_password', 'backup_password',
+                                   'migrator_password', 'app_password'))]
     end
 
     def cluster_changes

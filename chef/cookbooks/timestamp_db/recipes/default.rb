@@ -115,6 +115,7 @@ timestamp_db_cluster_metadata db['cluster_name'] do
     'replication_password' => timestamp_secret('mysql_replication_password'),
     'router_password' => timestamp_secret('mysql_router_password'),
     'probe_password' => timestamp_secret('mysql_probe_password'),
+    'backup_password' => timestamp_secret('mysql_backup_password'),
     'migrator_password' => timestamp_secret('db_migration_password'),
     'app_password' => timestamp_secret('db_password')
   )

@@ -8,6 +8,11 @@
 default['timestamp_lb']['conf_dir'] = '/etc/nginx'
 default['timestamp_lb']['run_dir'] = '/run'
 default['timestamp_lb']['log_dir'] = '/var/log/nginx'
+# Maintenance fence (a database restore): while this file exists, every request is answered
+# 503 with Retry-After and JSON, and no instance is asked; nginx looks at each request, no
+# reload. The restore runbook creates and removes it.
+default['timestamp_lb']['maintenance_file'] = '/var/lib/nginx/timestamp-maintenance'
+default['timestamp_lb']['maintenance_retry_after_s'] = 30
 default['timestamp_lb']['user'] = 'www-data'
 default['timestamp_lb']['worker_processes'] = 'auto'
 

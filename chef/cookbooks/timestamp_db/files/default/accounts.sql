@@ -1,7 +1,7 @@
 -- Accounts and the application database of the timestamp service.
 -- Run once on the PRIMARY (it replicates to the group). The caller sets the passwords
 -- as session variables first, so no secret is stored in this file:
---   @replication_password  @router_password  @probe_password  @migrator_password  @app_password
+--   @replication_password  @router_password  @probe_password  @backup_password  @migrator_password  @app_password
 -- Every statement is idempotent (IF NOT EXISTS, GRANT); passwords are only set on creation.
 
 CREATE DATABASE IF NOT EXISTS timestamps CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin;
@@ -13,6 +13,8 @@ SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''router_meta''@''%'' IDENTIFIE
 PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
 -- (ts_probe is also created on each member before the group exists, unlogged: TimestampDb::RootAccount.)
 SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''ts_probe''@''%'' IDENTIFIED BY ', QUOTE(@probe_password));
+PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
+SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''ts_backup''@''%'' IDENTIFIED BY ', QUOTE(@backup_password));
 PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
 SET @ts_stmt = CONCAT('CREATE USER IF NOT EXISTS ''ts_migrator''@''%'' IDENTIFIED BY ', QUOTE(@migrator_password));
 PREPARE ts_stmt FROM @ts_stmt; EXECUTE ts_stmt; DEALLOCATE PREPARE ts_stmt;
@@ -36,6 +38,12 @@ GRANT SELECT ON performance_schema.global_status TO 'router_meta'@'%';
 -- received transactions with ts_probe, to know whether a group exists and who bootstraps it.
 GRANT SELECT ON performance_schema.replication_group_members TO 'ts_probe'@'%';
 GRANT SELECT ON performance_schema.replication_connection_status TO 'ts_probe'@'%';
+
+-- The backup host (timestamp_backup): clones a secondary (BACKUP_ADMIN on the donor), streams
+-- the binary logs as a replica would (the archiver), and reads the group's state and each
+-- member's transaction sets to choose whom to read from.
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, BACKUP_ADMIN ON *.* TO 'ts_backup'@'%';
+GRANT SELECT ON performance_schema.replication_group_members TO 'ts_backup'@'%';
 
 -- Schema changes (migrations) and the application itself, which only records and reads.
 GRANT ALL ON timestamps.* TO 'ts_migrator'@'%';

@@ -11,8 +11,8 @@ describe TimestampDb::Metadata do
   let(:members) { [{ 'name' => 'db-a', 'address' => '10.0.0.11' }, { 'name' => 'db-b', 'address' => '10.0.0.12' }] }
   let(:routers) { [{ 'id' => 1, 'name' => 'app-a', 'address' => '10.0.0.21' }] }
   let(:passwords) do
-    { 'replication_password' => 'r', 'router_password' => "o'x", 'probe_password' => 'p', 'migrator_password' => 'm',
-      'app_password' => 'a',
+    { 'replication_password' => 'r', 'router_password' => "o'x", 'probe_password' => 'p', 'backup_password' => 'b',
+      'migrator_password' => 'm', 'app_password' => 'a',
       'root_password' => 'not for the metadata' }
   end
   let(:tables) do
@@ -60,7 +60,7 @@ describe TimestampDb::Metadata do
               'register member db-a (10.0.0.11, server uuid uuid-a)', 'register member db-b (10.0.0.12, server uuid uuid-b)',
               'register router 1 (app-a)']
     expect(metadata.plan[1].assignments.keys)
-      .to eq %w(replication_password router_password probe_password migrator_password app_password)
+      .to eq %w(replication_password router_password probe_password backup_password migrator_password app_password)
   end
 
   it 'updates a Router row that changed, and labels an unknown member by its address' do

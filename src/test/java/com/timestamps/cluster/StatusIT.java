@@ -21,13 +21,14 @@ class StatusIT {
         List<JsonObject> components = cluster.status().getJsonArray("components").getValuesAs(JsonObject.class);
         Map<String, Long> kinds = components.stream().collect(Collectors.groupingBy(c -> c.getString("kind"), Collectors.counting()));
         // one mysqld and its keeper per member; a Router, an instance and its liveness watchdog per
-        // app host; nginx and its readiness gate per edge (./stack config)
+        // app host; nginx and its readiness gate per edge; the binlog archiver per backup host (./stack config)
         ClusterConfig config = LocalCluster.config();
         long members = config.dbMembers().size();
         long apps = config.appHosts().size();
         long edges = config.hostsOf("lb").size();
+        long backups = config.hostsOf("backup").size();
         assertEquals(Map.of("mysql", members, "keeper", members, "router", apps, "app", apps, "liveness", apps,
-                "nginx", edges, "gate", edges), kinds);
+                "nginx", edges, "gate", edges, "archiver", backups), kinds);
 
         for (JsonObject c : components) {
             String name = c.getString("name");
@@ -53,6 +54,12 @@ class StatusIT {
                 case "keeper" -> assertEquals("online", c.getString("state"), name);
                 case "liveness" -> assertEquals("ts-" + "app-" + name.substring("liveness-".length()), netnsOf(pid), name);
                 case "gate" -> assertEquals("all", c.getString("state"), name + ": every app instance in rotation");
+                case "archiver" -> {
+                    assertEquals("streaming", c.getString("state"), name);
+                    // it reads from a member, never from itself
+                    assertTrue(config.dbMembers().contains(c.getString("role")), name + " streams from a member");
+                    assertEquals("ts-" + config.hostsOf("backup").get(0), netnsOf(pid), name + " runs on the backup host");
+                }
                 default -> throw new AssertionError("unknown kind " + c);
             }
         }

@@ -1,0 +1,148 @@
+# shellcheck shell=bash
+# Backups and point-in-time restore of the local cluster, rendered from cookbook
+# timestamp_backup onto the backup host (backup-c, its own namespace in zone c): the binlog
+# archiver runs under the supervisor from its unit; a backup is one run of the backup
+# service's unit (what its systemd timer starts on a node). Sourced after mysql.sh and lb.sh.
+#
+#   backup_up / backup_down      the archiver (and the rendered files)
+#   cmd_backup [--list]          take a backup now / list them with what they can restore
+#   cmd_restore --to T | --before-gtid UUID:N | --latest
+
+BACKUP_COOKBOOK=timestamp_backup
+BACKUP_HOST=$(hosts_of backup | sed -n 1p)
+BACKUP_DIR=$STATE/$BACKUP_HOST
+# The operators' age identity (the private key): outside the backup host's tree, as it is
+# off every node in production. The backup host gets only its public recipient.
+BACKUP_IDENTITY=$STATE/keys/backup-identity.txt
+
+# backup_recipient: the age recipient of the identity (created once).
+backup_recipient() {
+  if [ ! -s "$BACKUP_IDENTITY" ]; then
+    mkdir -p "$(dirname "$BACKUP_IDENTITY")"
+    (umask 077; age-keygen -o "$BACKUP_IDENTITY" 2>/dev/null) || die "age-keygen failed"
+  fi
+  age-keygen -y "$BACKUP_IDENTITY"
+}
+
+_backup_json_list() { jq -R . | jq -s -c .; }
+
+_backup_attributes() {
+  local d=$BACKUP_DIR
+  cat <<EOF
+{"timestamp": {"host": "$BACKUP_HOST", "programs": {"lib_root": "$PROGRAMS_LIB"}},
+ "timestamp_backup": {
+  "store_dir": "$d/store", "archive_dir": "$d/archive", "work_dir": "$d/work", "log_dir": "$d",
+  "config_dir": "$d/etc", "metrics_dir": "$d/metrics", "systemd": {"unit_dir": "$d"},
+  "mysqld": $(mysql_command usr/sbin/mysqld | tr ' ' '\n' | _backup_json_list),
+  "mysqlbinlog": $(mysql_command usr/bin/mysqlbinlog | tr ' ' '\n' | _backup_json_list),
+  "mysql_client": $(printf '%s\n' "${MYSQL_CLIENT[@]}" | _backup_json_list),
+  "mysql_user": "root", "basedir": "$MYSQL_PREFIX/usr", "plugin_dir": "$MYSQL_PREFIX/usr/lib/mysql/plugin",
+  "lc_messages_dir": "$MYSQL_PREFIX/usr/share/mysql", "character_sets_dir": "$MYSQL_PREFIX/usr/share/mysql/charsets",
+  "age": "$(command -v age)", "zstd": "$(command -v zstd)", "age_recipient": "$(backup_recipient)"
+}}
+EOF
+}
+
+_backup_render() {
+  local attrs name; attrs=$(_backup_attributes)
+  mkdir -p "$BACKUP_DIR"/{store,archive,work,etc,metrics}
+  render "$BACKUP_COOKBOOK" recipient.cnf.erb "$BACKUP_DIR/etc/recipient.cnf" "$attrs"
+  for name in timestamp-archiver.service timestamp-backup.service timestamp-backup.timer; do
+    render "$BACKUP_COOKBOOK" "$name.erb" "$BACKUP_DIR/$name" "$attrs"
+  done
+  (umask 077
+   for name in backup:CloneBackup archiver:Archiver; do
+     render "$BACKUP_COOKBOOK" timestamp-backup.json.erb "$BACKUP_DIR/etc/${name%%:*}.json" "$attrs" \
+       "{\"name\": \"${name%%:*}\", \"program\": \"TimestampBackup::${name#*:}\", \"backup_user\": \"ts_backup\",
+         \"backup_password\": \"$MYSQL_BACKUP_PASSWORD\"}"
+   done)
+}
+
+backup_up() {
+  step "backup host $BACKUP_HOST: the binlog archiver"
+  _backup_render
+  svc_install "$BACKUP_HOST" archiver "$BACKUP_DIR/timestamp-archiver.service"
+  svc_up "$BACKUP_HOST" archiver || svc_start "$BACKUP_HOST" archiver
+}
+
+backup_down() { svc_stop "$BACKUP_HOST" archiver; }
+
+# archiver_state: "STATE SOURCE" from the archiver's last report: streaming and the member it
+# reads, or idle -; "- -" when it does not run.
+archiver_state() {
+  running_pid "$BACKUP_HOST" archiver >/dev/null || { echo "- -"; return 0; }
+  jq -r 'if .source then "streaming \(.source)" else "idle -" end' "$BACKUP_DIR/work/archiver-state.json" 2>/dev/null \
+    || echo "- -"
+}
+
+backup_ops() { STACK_BACKUP_CONFIG=$BACKUP_DIR/etc/backup.json STACK_BACKUP_IDENTITY=$BACKUP_IDENTITY ops backup "$@"; }
+
+cmd_backup() {
+  require_root
+  secrets_load
+  case "${1:-}" in
+    --list) backup_ops list | column -t -s $'\t' ;;
+    "") _backup_render
+        step "backup: one run of $BACKUP_HOST's timestamp-backup.service"
+        in_host "$BACKUP_HOST" "$STACKD/run-unit.sh" "$BACKUP_DIR/timestamp-backup.service" 2>&1 \
+          | tee -a "$(log_file "$BACKUP_HOST" backup)" ;;
+    *) die "usage: ./stack backup [--list]" ;;
+  esac
+}
+
+# ---- restore -------------------------------------------------------------------------------
+# The runbook of a point-in-time restore, each step timed: the member-side steps are the
+# cookbook's (TimestampBackup::Restore, through ops.rb); the rest is the cluster's own
+# operations. The keepers rebuild the group: every member answers, OFFLINE, and the
+# restored one holds the most transactions, so it is the one they bootstrap from; the
+# others, wiped, join by clone.
+RESTORE_STEPS=()
+_restore_timed() {
+  local what=$1 t0 t1; shift
+  step "restore: $what"
+  t0=$(date +%s.%N)
+  "$@" || die "restore: '$what' failed; writes stay fenced (nginx answers 503) until an operator acts"
+  t1=$(date +%s.%N)
+  RESTORE_STEPS+=("$(printf '%s\t%.1f' "$what" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")")
+}
+
+_restore_start_alone() { _db_start "$1"; _db_wait_ready "$1"; }
+_restore_wipe() { local m; for m in "$@"; do rm -rf "$(db_datadir "$m")"; done; }
+_restore_reopen() {
+  local host
+  for host in $(hosts_of app); do router_up "$host"; done
+  # shellcheck disable=SC2046 # host names are single words
+  app_wait_ready 240 $(hosts_of app)
+  lb_unfence
+}
+
+cmd_restore() {
+  require_root
+  secrets_load
+  case "${1:-}" in
+    --to|--before-gtid) [ $# -eq 2 ] || die "usage: ./stack restore --to 'YYYY-MM-DD HH:MM:SS[.ffffff]' | --before-gtid UUID:N | --latest" ;;
+    --latest) [ $# -eq 1 ] || die "usage: ./stack restore --latest" ;;
+    *) die "usage: ./stack restore --to 'YYYY-MM-DD HH:MM:SS[.ffffff]' | --before-gtid UUID:N | --latest" ;;
+  esac
+  local first others t0=$SECONDS
+  first=$(db_members | sed -n 1p); others=$(db_members | sed 1d)
+  RESTORE_STEPS=()
+  _backup_render
+  _restore_timed "plan: backup and archived transactions" backup_ops plan "$@"
+  _restore_timed "fence writes (nginx answers 503 + Retry-After)" lb_fence
+  _restore_timed "stop the archiver" backup_down
+  _restore_timed "stop every member and its keeper" db_down
+  _restore_timed "unpack the backup into $first (checksums)" backup_ops unpack "$(db_datadir "$first")"
+  _restore_timed "start $first alone, out of any group" _restore_start_alone "$first"
+  _restore_timed "replay the archive on $first (one session)" backup_ops replay "$(db_dir "$first")/root.cnf"
+  _restore_timed "burn later GTIDs, new archive timeline" backup_ops finish "$(db_dir "$first")/root.cnf"
+  # shellcheck disable=SC2086 # member names are single words
+  _restore_timed "wipe the other members' data" _restore_wipe $others
+  _restore_timed "group from $first, the others by clone, metadata" db_up
+  _restore_timed "restart the archiver (new timeline)" backup_up
+  # the new timeline is restorable before anything is written to it
+  _restore_timed "a new backup of the new timeline" cmd_backup
+  _restore_timed "Routers and app instances ready; reopen" _restore_reopen
+  step "restore done in $((SECONDS - t0)) s"
+  { printf 'STEP\tSECONDS\n'; printf '%s\n' "${RESTORE_STEPS[@]}"; } | column -t -s $'\t'
+}
