@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import time
+import traceback
 
 import chaos
 import stack_config
@@ -86,16 +87,16 @@ class LagSampler(chaos.threading.Thread):
     def __init__(self):
         super().__init__(daemon=True)
         self.samples = []
-        self._stop = chaos.threading.Event()
+        self._done = chaos.threading.Event()
 
     def run(self):
-        while not self._stop.wait(0.5):
+        while not self._done.wait(0.5):
             lag = archiver_state().get("lag_s")
             if lag is not None:
                 self.samples.append(lag)
 
     def stop(self):
-        self._stop.set()
+        self._done.set()
         self.join(5)
         return self.samples
 
@@ -151,7 +152,8 @@ def secret(name):
 def migrator_sql(sql):
     """One statement as the migration account, through the first app host's Router (the
     mysql client of ./stack mysql, its options overridden)."""
-    address, port = stack_config.router_of(stack_config.app_hosts()[0])
+    address = stack_config.host_address(stack_config.app_hosts()[0])
+    port = stack_config.settings()["router"]["rw_port"]
     p = subprocess.run([chaos.STACK, "mysql", stack_config.members()[0], "--user=ts_migrator",
                         f"--password={secret('DB_MIGRATION_PASSWORD')}", f"--host={address}", f"--port={port}",
                         "--protocol=TCP", "-N", "-B", "-e", sql], capture_output=True, text=True, timeout=60)
@@ -160,13 +162,6 @@ def migrator_sql(sql):
     return p.stdout
 
 
-def gtid_subtract(a, b):
-    return chaos.mysql_rows(stack_config.members()[0], f"SELECT GTID_SUBTRACT('{a}', '{b}')")[0][0]
-
-
-def primary_gtids():
-    primary = chaos.member_with_role("PRIMARY")["name"]
-    return chaos.mysql_rows(primary, "SELECT @@GLOBAL.gtid_executed")[0][0].replace("\\n", "")
 
 
 def scenario_backup_under_load(drill, load):
@@ -192,13 +187,21 @@ def scenario_backup_under_load(drill, load):
 def main():
     run_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     drill = Drill(run_id)
-    prefix = f"drill-{run_id}"
     drill.say(f"drill {run_id}: results in {drill.dir}")
+    try:
+        scenarios(drill, f"drill-{run_id}")
+    except Exception as e:  # an unexpected failure is one failed check, with its trace in the log
+        drill.log.write(traceback.format_exc())
+        drill.check(False, "the drill runs to its end", f"{type(e).__name__}: {e}")
+    return finish(drill)
+
+
+def scenarios(drill, prefix):
     try:
         chaos.ensure_healthy(chaos.Run(f"{prefix}-pre", "drill", chaos.Output(drill.dir)))
     except chaos.StepFailed as e:
         drill.check(False, "the cluster is healthy before the drill", str(e))
-        return finish(drill)
+        return
     lag = LagSampler()
     lag.start()
     load = chaos.Load(prefix)
@@ -212,19 +215,20 @@ def main():
     load.pause()
     time.sleep(2)  # in-flight requests end; nothing else writes
     victims = sorted((r for r in load.history if r.acknowledged and r.received < t), key=lambda r: r.sent)[:50]
-    before = primary_gtids()
     keys = ",".join(f"'{r.key}'" for r in victims)
-    migrator_sql(f"DELETE FROM timestamps.timestamp_record WHERE request_key IN ({keys})")
-    after = primary_gtids()
+    # the migration account learns the GTID of its own change (performance_schema)
+    delete_gtid = migrator_sql(f"DELETE FROM timestamps.timestamp_record WHERE request_key IN ({keys}); "
+                               "SELECT GTID FROM performance_schema.events_transactions_current "
+                               "WHERE THREAD_ID = PS_CURRENT_THREAD_ID()").strip()
     delete_at = now()
     load.resume()
-    delete_gtid = gtid_subtract(after, before)
     if not drill.check(re.fullmatch(r"[0-9a-f-]{36}:\d+", delete_gtid) is not None,
                        f"2: the DELETE of {len(victims)} rows is one transaction ({delete_gtid})"):
         delete_gtid = None
     time.sleep(STEADY_S)
     history = load.stop()
     lag_samples = lag.stop()
+    drill.lag = (percentile(lag_samples, 0.5), percentile(lag_samples, 0.99), max(lag_samples, default=None))
     t_text = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t)) + f".{int((t % 1) * 1e6):06d}"
 
     # 3. restore --to T
@@ -264,8 +268,6 @@ def main():
                 f"archive {max(0.0, loss_at - last_archived):.2f} s behind at the loss; "
                 f"{len(late)} acknowledged after its newest transaction")
         service_answers(drill, "5")
-    drill.lag = (percentile(lag_samples, 0.5), percentile(lag_samples, 0.99), max(lag_samples, default=None))
-    return finish(drill)
 
 
 def finish(drill):

@@ -47,4 +47,7 @@ GRANT SELECT ON performance_schema.replication_group_members TO 'ts_backup'@'%';
 
 -- Schema changes (migrations) and the application itself, which only records and reads.
 GRANT ALL ON timestamps.* TO 'ts_migrator'@'%';
+-- A migration records the GTID of each change it makes (its own last transaction): the point
+-- to restore to, just before it, should the change go wrong (./stack restore --before-gtid).
+GRANT SELECT ON performance_schema.events_transactions_current TO 'ts_migrator'@'%';
 GRANT SELECT, INSERT ON timestamps.* TO 'ts_app'@'%';
