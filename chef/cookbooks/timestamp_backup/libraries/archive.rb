@@ -117,7 +117,7 @@ module TimestampBackup
       last = session.files.last
       if last
         scan = BinlogFile.truncate_incomplete(last)
-        session.index['files'][File.basename(last)]['size'] = scan.size
+        session.index['files'][File.basename(last)]['size'] = scan.complete_end # the file's size once cut
       end
       session.index['sealed'] = true
       session.index['ended_at'] = Time.now.utc.iso8601(6)

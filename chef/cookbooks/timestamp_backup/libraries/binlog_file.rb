@@ -113,6 +113,8 @@ module TimestampBackup
     # Reads the format description and previous GTIDs events only, then goes to before.
     def read_header(before:)
       raise ArgumentError, "#{@path}: from: #{before} is beyond the file's #{@events.size} bytes" if before > @events.size
+      # An earlier scan of a file caught before its format description was whole: nothing was read yet.
+      return MAGIC.bytesize if before <= MAGIC.bytesize
 
       pos = MAGIC.bytesize
       pos = step(pos) while pos && pos < before && [FORMAT_DESCRIPTION, PREVIOUS_GTIDS].include?(@events.type_at(pos))
