@@ -47,6 +47,7 @@ class Drill:
         self.failed = 0
         self.table = []     # (scenario, expected, found, missing, extra, note)
         self.timings = []   # (what, seconds)
+        self.sizes = []     # (scenario, transactions replayed, rows in the new backup)
 
     def say(self, text):
         line = f"{time.strftime('%H:%M:%S')} {text}"
@@ -135,6 +136,9 @@ def restore(drill, scenario, *target):
     drill.say(f"{scenario}: ./stack restore {' '.join(target)}")
     rc, out, secs = drill.stack("restore", *target, timeout=RESTORE_TIMEOUT_S)
     drill.check(rc == 0, f"{scenario}: ./stack restore {' '.join(target)} succeeds ({secs:.0f} s)", out[-800:])
+    replayed = re.search(r"replayed (\d+) transactions", out)
+    rows = re.search(r"timestamp_record (\d+) rows", out)
+    drill.sizes.append((scenario, int(replayed.group(1)) if replayed else 0, int(rows.group(1)) if rows else 0))
     steps = re.findall(r"^(.+?)\s{2,}(\d+\.\d)$", out, re.M)
     for what, s in steps:
         drill.timings.append((f"{scenario}: {what.strip()}", float(s)))
@@ -264,9 +268,11 @@ def scenarios(drill, prefix):
         acked = [r for r in history5 if r.acknowledged]
         expected = {r.key: r for r in acked if r.received < last_archived}
         late = [r for r in acked if r.received >= last_archived]
+        back = chaos.rows_of_run(stack_config.members()[0], prefix5)
         compare(drill, "5 --latest", expected, set(), prefix5,
-                f"archive {max(0.0, loss_at - last_archived):.2f} s behind at the loss; "
-                f"{len(late)} acknowledged after its newest transaction")
+                f"newest archived transaction {max(0.0, loss_at - last_archived):.2f} s before the loss "
+                f"(lag {state.get('lag_s')} s); {len(late)} acknowledged after it, "
+                f"{sum(1 for r in late if r.key in back)} of them back anyway")
         service_answers(drill, "5")
 
 
@@ -286,6 +292,11 @@ def finish(drill):
     print()
     for what, secs in drill.timings:
         print(f"{what:<70} {secs:7.1f} s")
+    totals = {w.split(":")[0]: s for w, s in drill.timings if w.endswith("TOTAL (RTO)")}
+    for scenario, replayed, rows in drill.sizes:
+        rto = totals.get(scenario)
+        if rto and rows:
+            print(f"{scenario}: RTO {rto:.0f} s for {rows} rows ({replayed} transactions replayed from the archive)")
     print(f"{drill.passed} passed, {drill.failed} failed")
     return 0 if drill.failed == 0 else 1
 

@@ -148,13 +148,22 @@ module TimestampBackup
     # archived before it was.)
     def snapshot(primary)
       executed = primary && @sql.value(primary.endpoint, 'SELECT @@GLOBAL.gtid_executed')
-      @pending << [Time.now, GtidSet.parse(executed)] if executed
+      return unless executed
+
+      set = GtidSet.parse(executed)
+      @pending << [Time.now, set] unless @pending.last && @pending.last[1] == set
     end
 
+    # Resolution: the look itself. A snapshot archived within this look counts for the time
+    # since it was taken (an upper bound), one still waiting for the time since the oldest.
     def report_lag(primary)
       archived = @archive.archived(@archive.current['id'])
-      @pending.reject! { |_, set| archived.superset?(set) }
-      lag = @pending.empty? ? 0.0 : Time.now - @pending.first[0]
+      done, @pending = @pending.partition { |_, set| archived.superset?(set) }
+      now = Time.now
+      lag = if @pending.any? then now - @pending.first[0]
+            elsif done.any? then now - done.last[0]
+            else 0.0
+            end
       write_status(lag, archived, primary)
     end
 

@@ -122,7 +122,7 @@ module TimestampBackup
       server = recipient
       result = server.run(@sql, extra: ["--datadir=#{data}", '--skip-grant-tables', '--disable-log-bin',
                                         '--skip-replica-start', "--socket=#{server.socket}"]) do |copy|
-        { 'gtid_executed' => @sql.value(copy, 'SELECT @@GLOBAL.gtid_executed').to_s.delete("\n"),
+        { 'gtid_executed' => GtidSet.parse(@sql.value(copy, 'SELECT @@GLOBAL.gtid_executed').to_s).to_s,
           'rows' => row_counts(copy) }
       end
       FileUtils.rm_f(File.join(data, 'auto.cnf'))

@@ -46,7 +46,9 @@ module TimestampBackup
       raise ArgumentError, "a GTID set is a String, not #{text.class}" unless text.is_a?(String)
 
       lists = Hash.new { |hash, uuid| hash[uuid] = [] }
-      text.split(',').map(&:strip).reject(&:empty?).each do |spec|
+      # MySQL breaks a set after each comma; the mysql client's batch output writes that
+      # newline as the two characters \n.
+      text.gsub('\n', '').split(',').map(&:strip).reject(&:empty?).each do |spec|
         uuid, *ranges = spec.split(':').map(&:strip)
         raise ArgumentError, "invalid GTID set #{text.inspect}: #{uuid.inspect} is not a UUID" unless UUID.match?(uuid)
         raise ArgumentError, "invalid GTID set #{text.inspect}: no transaction numbers after #{uuid}" if ranges.empty?

@@ -169,4 +169,10 @@ describe TimestampBackup::GtidSet do
       expect(Process.clock_gettime(Process::CLOCK_MONOTONIC) - started).to be < 1
     end
   end
+
+  it 'reads a set as the mysql client prints it in batch mode (the newline after a comma as \\n)' do
+    a = '3e11fa47-71ca-11e1-9e33-c80aa9429562'
+    b = '4e11fa47-71ca-11e1-9e33-c80aa9429562'
+    expect(described_class.parse("#{a}:1-5,\\n#{b}:7").to_s).to eq "#{a}:1-5,#{b}:7"
+  end
 end
