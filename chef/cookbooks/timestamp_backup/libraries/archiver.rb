@@ -162,7 +162,8 @@ module TimestampBackup
       now = Time.now
       lag = if @pending.any? then now - @pending.first[0]
             elsif done.any? then now - done.last[0]
-            else 0.0
+            else
+              0.0
             end
       write_status(lag, archived, primary)
     end
