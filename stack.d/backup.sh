@@ -11,6 +11,9 @@
 BACKUP_COOKBOOK=timestamp_backup
 BACKUP_HOST=$(hosts_of backup | sed -n 1p)
 BACKUP_DIR=$STATE/$BACKUP_HOST
+# The vault: the second copy, on a host of another zone (an rsync daemon).
+VAULT_HOST=$(hosts_of vault | sed -n 1p)
+VAULT_DIR=$STATE/$VAULT_HOST
 # The operators' age identity (the private key): outside the backup host's tree, as it is
 # off every node in production. The backup host gets only its public recipient.
 BACKUP_IDENTITY=$STATE/keys/backup-identity.txt
@@ -38,9 +41,27 @@ _backup_attributes() {
   "mysql_client": $(printf '%s\n' "${MYSQL_CLIENT[@]}" | _backup_json_list),
   "mysql_user": "root", "basedir": "$MYSQL_PREFIX/usr", "plugin_dir": "$MYSQL_PREFIX/usr/lib/mysql/plugin",
   "lc_messages_dir": "$MYSQL_PREFIX/usr/share/mysql", "character_sets_dir": "$MYSQL_PREFIX/usr/share/mysql/charsets",
-  "age": "$(command -v age)", "zstd": "$(command -v zstd)", "age_recipient": "$(backup_recipient)"
+  "age": "$(command -v age)", "zstd": "$(command -v zstd)", "rsync": "$(command -v rsync)",
+  "age_recipient": "$(backup_recipient)"
 }}
 EOF
+}
+
+_vault_attributes() {
+  cat <<EOF
+{"timestamp": {"host": "$VAULT_HOST"},
+ "timestamp_backup": {"log_dir": "$VAULT_DIR", "config_dir": "$VAULT_DIR/etc", "systemd": {"unit_dir": "$VAULT_DIR"},
+  "rsync": "$(command -v rsync)", "vault": {"dir": "$VAULT_DIR/data"}}}
+EOF
+}
+
+_vault_render() {
+  local attrs; attrs=$(_vault_attributes)
+  mkdir -p "$VAULT_DIR"/{data,etc}
+  render "$BACKUP_COOKBOOK" rsyncd.conf.erb "$VAULT_DIR/etc/rsyncd.conf" "$attrs"
+  render "$BACKUP_COOKBOOK" timestamp-vault.service.erb "$VAULT_DIR/timestamp-vault.service" "$attrs"
+  (umask 077; render "$BACKUP_COOKBOOK" rsyncd.secrets.erb "$VAULT_DIR/etc/rsyncd.secrets" "$attrs" \
+     "{\"password\": \"$BACKUP_VAULT_PASSWORD\"}")
 }
 
 _backup_render() {
@@ -54,18 +75,27 @@ _backup_render() {
    for name in backup:CloneBackup archiver:Archiver; do
      render "$BACKUP_COOKBOOK" timestamp-backup.json.erb "$BACKUP_DIR/etc/${name%%:*}.json" "$attrs" \
        "{\"name\": \"${name%%:*}\", \"program\": \"TimestampBackup::${name#*:}\", \"backup_user\": \"ts_backup\",
-         \"backup_password\": \"$MYSQL_BACKUP_PASSWORD\"}"
+         \"backup_password\": \"$MYSQL_BACKUP_PASSWORD\", \"vault_password\": \"$BACKUP_VAULT_PASSWORD\"}"
    done)
 }
 
 backup_up() {
-  step "backup host $BACKUP_HOST: the binlog archiver"
+  step "vault $VAULT_HOST (zone $(host_field "$VAULT_HOST" zone)) and backup host $BACKUP_HOST: the binlog archiver"
+  _vault_render
+  svc_install "$VAULT_HOST" vault "$VAULT_DIR/timestamp-vault.service"
+  svc_up "$VAULT_HOST" vault || svc_start "$VAULT_HOST" vault
   _backup_render
   svc_install "$BACKUP_HOST" archiver "$BACKUP_DIR/timestamp-archiver.service"
   svc_up "$BACKUP_HOST" archiver || svc_start "$BACKUP_HOST" archiver
 }
 
 backup_down() { svc_stop "$BACKUP_HOST" archiver; }
+vault_down() { svc_stop "$VAULT_HOST" vault; }
+# vault_state: up while the rsync daemon answers on its port, else down; - when it does not run.
+vault_state() {
+  running_pid "$VAULT_HOST" vault >/dev/null || { echo -; return 0; }
+  if in_host "$VAULT_HOST" ss -Hltn "sport = :$BACKUP_VAULT_PORT" | grep -q .; then echo up; else echo down; fi
+}
 
 # archiver_state: "STATE SOURCE" from the archiver's last report: streaming and the member it
 # reads, or idle -; "- -" when it does not run.
@@ -81,7 +111,9 @@ cmd_backup() {
   require_root
   secrets_load
   case "${1:-}" in
-    --list) backup_ops list | column -t -s $'\t' ;;
+    --list) # from the backup host: the vault accepts it only
+            in_host "$BACKUP_HOST" env STACK_BACKUP_CONFIG="$BACKUP_DIR/etc/backup.json" ruby "$STACKD/ops.rb" backup list \
+              | column -t -s $'\t' ;;
     "") _backup_render
         step "backup: one run of $BACKUP_HOST's timestamp-backup.service"
         in_host "$BACKUP_HOST" "$STACKD/run-unit.sh" "$BACKUP_DIR/timestamp-backup.service" 2>&1 \

@@ -90,7 +90,7 @@ def cluster_status():
 
 
 HEALTHY_STATE = {"mysql": "ONLINE", "keeper": "online", "router": "up", "app": "ready", "liveness": "-", "nginx": "up",
-                 "gate": "all", "archiver": "streaming"}
+                 "gate": "all", "archiver": "streaming", "vault": "up"}
 # A component counts as recovered only while its supervisor runs it too.
 HEALTHY_SUPERVISOR = "up"
 

@@ -15,7 +15,7 @@ require_relative 'local_chef'
 CHEF_DIR = File.expand_path('../chef', __dir__)
 RECIPES = %w(timestamp_db timestamp_router timestamp_app timestamp_lb timestamp_backup).map { |c| "recipe[#{c}]" }
 # bash names a host's kind by what it runs
-KINDS = { 'db' => 'mysql', 'app' => 'app', 'lb' => 'lb', 'backup' => 'backup' }.freeze
+KINDS = { 'db' => 'mysql', 'app' => 'app', 'lb' => 'lb', 'backup' => 'backup', 'vault' => 'vault' }.freeze
 
 def view
   attrs = LocalChef::Node.new(CHEF_DIR, { 'chef_environment' => 'local', 'run_list' => RECIPES }).attributes
@@ -39,7 +39,7 @@ def shell(config)
     'DB_GR_PORT' => config['ports']['group_replication'],
     'ROUTER_RW_PORT' => config['router']['rw_port'], 'ROUTER_RO_PORT' => config['router']['ro_port'],
     'APP_HTTP_PORT' => config['app']['http_port'], 'APP_GRID_PORT' => config['app']['grid_port'],
-    'EDGE_HTTP_PORT' => config['ports']['edge_http'],
+    'EDGE_HTTP_PORT' => config['ports']['edge_http'], 'BACKUP_VAULT_PORT' => config['ports']['backup_vault'],
     'DB_CLUSTER_NAME' => config['cluster']['name'], 'DB_CLUSTER_ID' => config['cluster']['id'],
     'DB_GROUP_NAME' => config['cluster']['group_name'],
     'BRIDGE' => config['network']['bridge'], 'BRIDGE_ADDRESS' => config['network']['address'],

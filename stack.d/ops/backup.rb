@@ -49,16 +49,30 @@ module Ops
     end
   end
 
-  command('backup', 'list', '   each backup with its size, age and the time range a restore from it reaches') do
+  command('backup', 'list', '   each backup with its size, age, its copy in the vault and the time range a restore ' \
+                            'from it reaches') do
+    copies = begin
+      TimestampBackup::Vault.new(TimestampCommon::CommandRunner.new, Backup.settings.fetch('vault'),
+                                 work_dir: Backup.settings.fetch('work_dir')).backup_ids
+    rescue StandardError => e
+      Ops.log("the vault does not answer: #{e.message}")
+      nil
+    end
     rows = Backup.catalog.restorable.map do |r|
       b = r['backup']
       ended = Time.parse(b['ended_at'])
       reach = r['problem'] ||
               "#{ended.utc.strftime('%F %T')} .. #{r['until'].utc.strftime('%F %T.%6N')} (+#{r['transactions']} tx)"
+      copy = if copies.nil? then '?'
+             elsif copies.include?(b['id']) then 'yes'
+             else
+               'NO'
+             end
       [b['id'], b['timeline'], b['source']['member'], Backup.age(Time.now - ended), b['data_bytes'], b['archive_bytes'],
-       b['rows'].values.sum, reach]
+       copy, b['rows'].values.sum, reach]
     end
-    puts(['ID TIMELINE SOURCE AGE DATA_BYTES STORED_BYTES ROWS RESTORABLE(UTC)'.split] + rows).map { |r| r.join("\t") }
+    header = 'ID TIMELINE SOURCE AGE DATA_BYTES STORED_BYTES IN_VAULT ROWS RESTORABLE(UTC)'.split
+    puts(([header] + rows).map { |r| r.join("\t") })
   end
 
   command('backup', 'plan', '--to TIME | --before-gtid UUID:N | --latest   choose the backup and the archived ' \

@@ -51,7 +51,19 @@ default[bk]['basedir'] = '/usr'
 default[bk]['plugin_dir'] = '/usr/lib/mysql/plugin'
 default[bk]['lc_messages_dir'] = '/usr/share/mysql'
 default[bk]['character_sets_dir'] = '/usr/share/mysql/charsets'
-default[bk]['packages'] = %w(mysql-server-core age zstd)
+default[bk]['packages'] = %w(mysql-server-core age zstd rsync)
+
+# ---- the vault: the second copy, on a host of another zone (role vault, recipe ::vault) -------
+# An rsync daemon that accepts the backup host only, with its own account; the backup job
+# mirrors the backups after each run and the archiver pushes the archive every interval, so
+# losing the backup host's zone loses at most that interval of the archive.
+default[bk]['vault']['dir'] = '/var/lib/timestamp-vault'
+default[bk]['vault']['module'] = 'timestamp-backup'
+default[bk]['vault']['user'] = 'ts_backup'
+default[bk]['vault']['port'] = node['timestamp']['ports']['backup_vault']
+default[bk]['vault']['copy_interval_s'] = 60
+default[bk]['vault']['timeout_s'] = 600
+default[bk]['rsync'] = '/usr/bin/rsync'
 
 # ---- units ------------------------------------------------------------------------------------
 default[bk]['systemd']['unit_dir'] = '/etc/systemd/system'
@@ -62,3 +74,7 @@ topology = TimestampCommon::Topology.new(node['timestamp']['hosts'])
 this_host = topology.host(node['timestamp']['host'])
 default[bk]['archiver']['server_id'] = 1000 + TimestampCommon::Topology.server_id(this_host['address']) if this_host
 default[bk]['members'] = topology.of('db').map { |name, host| { 'name' => name, 'address' => host['address'] } }
+# The vault the backup host copies to, and the backup hosts a vault accepts.
+vault = topology.of('vault').first
+default[bk]['vault']['address'] = vault && vault[1]['address']
+default[bk]['vault']['clients'] = topology.of('backup').map { |_, host| host['address'] }

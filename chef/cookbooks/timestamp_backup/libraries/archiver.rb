@@ -31,12 +31,10 @@ module TimestampBackup
       @s = settings
       @log = log
       @archive = Archive.new(settings.fetch('archive_dir'))
-      members = TimestampDb::Group.members_from(settings.fetch('members'), report_host: nil, root_defaults_file: nil,
-                                                                           port: settings.fetch('port'),
-                                                                           probe: settings.fetch('account'))
-      @group = TimestampDb::Group.new(sql, members, replication: {})
+      @group = TimestampBackup.remote_group(sql, settings)
       @session = nil
       @child = nil
+      @vault = Vault.new(TimestampCommon::CommandRunner.new, settings.fetch('vault'), work_dir: settings.fetch('work_dir'))
       @pending = [] # [[seen at, the primary's executed set]] not yet archived
     end
 
@@ -57,6 +55,7 @@ module TimestampBackup
       check_session(majority) if @session
       start_session(majority) if @session.nil? && majority
       report_lag(primary)
+      copy_to_vault
     rescue StandardError => e
       @log.call("error: #{e.message}")
     end
@@ -144,6 +143,17 @@ module TimestampBackup
 
     # Lag: how long the oldest transaction the primary has executed, and the archive does
     # not hold yet, has been waiting (to the interval; 0 when nothing waits).
+    # Every copy interval, the archive's new bytes go to the vault (the second copy).
+    def copy_to_vault
+      return if @copied_at && Time.now - @copied_at < Float(@s.fetch('vault').fetch('copy_interval_s'))
+
+      @copied_at = Time.now # (tried: a failed copy is tried again an interval later)
+      @vault.push(archive_dir: @archive.dir)
+      @copied_ok_at = Time.now
+    rescue StandardError => e
+      @log.call("error: copying the archive to the vault: #{e.message}")
+    end
+
     # (The primary's set is read before the archive, so a transaction is never counted as
     # archived before it was.)
     def snapshot(primary)
@@ -179,7 +189,9 @@ module TimestampBackup
                           ['timestamp_archive_last_transaction_timestamp_seconds', 'gauge',
                            'Original commit time of the newest archived transaction', last_us.to_i / 1e6, {}],
                           ['timestamp_archive_transactions', 'gauge', 'Transactions the current timeline\'s archive holds',
-                           archived.count, {}]
+                           archived.count, {}],
+                          ['timestamp_archive_last_copy_timestamp_seconds', 'gauge',
+                           'When the archive was last copied to the vault', @copied_ok_at.to_f, {}]
                         ])
       state = { 'at' => Time.now.utc.iso8601(3), 'lag_s' => lag.round(3), 'source' => @session && @source.name,
                 'last_commit_us' => last_us,

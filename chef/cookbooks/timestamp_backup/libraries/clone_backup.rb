@@ -29,17 +29,31 @@ module TimestampBackup
       @work = settings.fetch('work_dir')
     end
 
-    # The systemd service's one run: a backup, then retention; the manifest is returned.
+    # The systemd service's one run: a backup, retention, then the copy to the vault (the
+    # backups mirrored, the archive brought up to date); the manifest is returned.
     def run
       started = Time.now
       manifest = take
       pruned = @store.prune(keep: Integer(@s.fetch('keep')))
       @log.call("removed old backup #{pruned.join(', ')} (keeping #{@s['keep']})") unless pruned.empty?
-      write_metrics(manifest, Time.now - started)
+      copied = copy
+      write_metrics(manifest, Time.now - started, copied)
+      raise 'the backup is taken, but its copy to the vault failed (see above)' unless copied
+
       manifest
     rescue StandardError
-      write_metrics(nil, Time.now - started)
+      write_metrics(nil, Time.now - started, nil) unless manifest
       raise
+    end
+
+    def copy
+      t0 = Time.now
+      Vault.new(@runner, @s.fetch('vault'), work_dir: @work).push(store_dir: @store.dir, archive_dir: @s.fetch('archive_dir'))
+      @log.call("copied to the vault #{@s['vault']['url']} in #{(Time.now - t0).round(1)} s")
+      true
+    rescue StandardError => e
+      @log.call("error: #{e.message}")
+      false
     end
 
     def take
@@ -77,15 +91,9 @@ module TimestampBackup
       times[step] = Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0
     end
 
-    def group
-      members = TimestampDb::Group.members_from(@s.fetch('members'), report_host: nil, root_defaults_file: nil,
-                                                                     port: @s.fetch('port'), probe: @s.fetch('account'))
-      TimestampDb::Group.new(@sql, members, replication: {})
-    end
-
     # An ONLINE SECONDARY of the majority's view: the primary takes the writes.
     def choose_donor
-      g = group
+      g = TimestampBackup.remote_group(@sql, @s)
       majority = g.majority_view or raise 'no group with quorum: nothing to back up from'
       hosts = majority.select { |m| m[:state] == 'ONLINE' && m[:role] == 'SECONDARY' }.map { |m| m[:host] }
       g.members.find { |m| hosts.include?(m.address) } or
@@ -148,11 +156,13 @@ module TimestampBackup
         'seconds' => times.transform_values { |v| v.round(3) }, 'files' => files }
     end
 
-    def write_metrics(manifest, seconds)
+    def write_metrics(manifest, seconds, copied)
       path = @s['metrics_file'] or return
       latest = @store.manifests.last
-      metrics = [['timestamp_backup_runs_total', 'gauge', 'Result of the last backup run (1 = ok, 0 = failed)',
+      metrics = [['timestamp_backup_last_run_ok', 'gauge', 'Result of the last backup run (1 = ok, 0 = failed)',
                   manifest ? 1 : 0, {}],
+                 ['timestamp_backup_last_copy_ok', 'gauge', 'The last run copied the backups to the vault (1) or not (0)',
+                  copied ? 1 : 0, {}],
                  ['timestamp_backup_last_run_seconds', 'gauge', 'Duration of the last backup run', seconds.to_f, {}],
                  ['timestamp_backup_count', 'gauge', 'Complete backups in the store', @store.manifests.size, {}]]
       if latest

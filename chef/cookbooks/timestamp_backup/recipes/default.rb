@@ -11,6 +11,7 @@ bk = node['timestamp_backup']
 units = bk['systemd']['unit_dir']
 
 raise 'timestamp_backup.age_recipient is not set: backups would not be encrypted' if bk['age_recipient'].to_s.empty?
+raise 'no host with role vault in the environment: backups would have no second copy' unless bk['vault']['address']
 
 include_recipe 'timestamp_common::mysql_repository' if node['timestamp_db']['install_from_vendor_repo']
 
@@ -42,7 +43,8 @@ end
 { 'backup' => 'TimestampBackup::CloneBackup', 'archiver' => 'TimestampBackup::Archiver' }.each do |name, program|
   template ::File.join(bk['config_dir'], "#{name}.json") do
     source 'timestamp-backup.json.erb'
-    variables(name:, program:, backup_user: 'ts_backup', backup_password: timestamp_secret('mysql_backup_password'))
+    variables(name:, program:, backup_user: 'ts_backup', backup_password: timestamp_secret('mysql_backup_password'),
+              vault_password: timestamp_secret('backup_vault_password'))
     mode '0600'
     sensitive true
     notifies :restart, 'service[timestamp-archiver]' if name == 'archiver'

@@ -26,6 +26,7 @@ default['timestamp']['ports']['router_ro'] = 6447
 default['timestamp']['ports']['app_http'] = 8080
 default['timestamp']['ports']['data_grid'] = 6900
 default['timestamp']['ports']['edge_http'] = 80
+default['timestamp']['ports']['backup_vault'] = 873
 
 # ---- MySQL: server, client and Router --------------------------------------------------
 # The version this project tests: the local cluster runs it (Debian's packages of it), and

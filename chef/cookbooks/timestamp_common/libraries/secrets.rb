@@ -5,7 +5,7 @@ module TimestampCommon
   # else the data bag item (encrypted data bags are decrypted with the node's secret file).
   module Secrets
     NAMES = %w(mysql_root_password mysql_replication_password mysql_router_password mysql_probe_password
-               mysql_backup_password db_migration_password db_password router_keyring_master_key).freeze
+               mysql_backup_password backup_vault_password db_migration_password db_password router_keyring_master_key).freeze
 
     def timestamp_secret(name)
       raise ArgumentError, "unknown secret #{name}" unless NAMES.include?(name)

@@ -16,7 +16,9 @@ describe TimestampBackup::Archiver do
     { 'archive_dir' => File.join(dir, 'archive'), 'work_dir' => File.join(dir, 'work'), 'members' => group.members,
       'port' => 3306, 'account' => { 'user' => 'ts_backup', 'password' => 'secret' }, 'interval_s' => 1,
       'metrics_file' => File.join(dir, 'metrics', 'archive.prom'), 'state_file' => File.join(dir, 'archiver.json'),
-      'mysqlbinlog' => '/nonexistent/mysqlbinlog', 'server_id' => 4000 }
+      'mysqlbinlog' => '/nonexistent/mysqlbinlog', 'server_id' => 4000,
+      'vault' => { 'url' => 'rsync://u@127.0.0.1:1/m', 'password' => 'x', 'rsync' => '/bin/true',
+                   'timeout_s' => 1, 'copy_interval_s' => 60 } }
   end
   let(:archiver) { described_class.new(sql: group, settings:, log: ->(line) { lines << line }) }
   let(:archive) { TimestampBackup::Archive.new(settings['archive_dir']) }

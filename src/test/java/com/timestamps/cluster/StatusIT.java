@@ -21,14 +21,16 @@ class StatusIT {
         List<JsonObject> components = cluster.status().getJsonArray("components").getValuesAs(JsonObject.class);
         Map<String, Long> kinds = components.stream().collect(Collectors.groupingBy(c -> c.getString("kind"), Collectors.counting()));
         // one mysqld and its keeper per member; a Router, an instance and its liveness watchdog per
-        // app host; nginx and its readiness gate per edge; the binlog archiver per backup host (./stack config)
+        // app host; nginx and its readiness gate per edge; the binlog archiver per backup host, the
+        // rsync daemon per vault (./stack config)
         ClusterConfig config = LocalCluster.config();
         long members = config.dbMembers().size();
         long apps = config.appHosts().size();
         long edges = config.hostsOf("lb").size();
         long backups = config.hostsOf("backup").size();
+        long vaults = config.hostsOf("vault").size();
         assertEquals(Map.of("mysql", members, "keeper", members, "router", apps, "app", apps, "liveness", apps,
-                "nginx", edges, "gate", edges, "archiver", backups), kinds);
+                "nginx", edges, "gate", edges, "archiver", backups, "vault", vaults), kinds);
 
         for (JsonObject c : components) {
             String name = c.getString("name");
@@ -59,6 +61,10 @@ class StatusIT {
                     // it reads from a member, never from itself
                     assertTrue(config.dbMembers().contains(c.getString("role")), name + " streams from a member");
                     assertEquals("ts-" + config.hostsOf("backup").get(0), netnsOf(pid), name + " runs on the backup host");
+                }
+                case "vault" -> {
+                    assertEquals("up", c.getString("state"), name + " listens");
+                    assertEquals("ts-" + config.hostsOf("vault").get(0), netnsOf(pid), name + " runs on the vault host");
                 }
                 default -> throw new AssertionError("unknown kind " + c);
             }
