@@ -2,7 +2,7 @@
 # frozen_string_literal: true
 
 # What Chef would run for a node given its `chef-client -j` file (chef/nodes/NAME.json):
-#   line 1: the cookbooks of its expanded run-list, dependencies first, space-separated
+#   line 1: the recipes of its expanded run-list, in order, space-separated
 #   line 2: the file itself (JSON), for render.rb, which merges it as Chef does
 #
 #   chef-node.rb CHEF_DIR NAME
@@ -13,5 +13,5 @@ chef_dir, name = ARGV
 abort 'usage: chef-node.rb CHEF_DIR NAME' unless name
 
 json_attribs = JSON.parse(File.read(File.join(chef_dir, 'nodes', "#{name}.json")))
-puts LocalChef::Node.new(chef_dir, json_attribs).cookbooks.join(' ')
+puts LocalChef::Node.new(chef_dir, json_attribs).recipes.join(' ')
 puts JSON.generate(json_attribs)

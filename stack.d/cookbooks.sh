@@ -7,8 +7,7 @@
 #                      the cookbook defaults and for every node of the three-zone example
 #                      (chef/nodes + chef/environments + chef/roles), and every rendered file
 #                      is accepted by the program that reads it. No cluster needed.
-#   cookbooks_verify   the kitchen verify specs (test/integration/<suite>) with Serverspec
-#                      against the running local cluster, each suite in its host's namespace.
+# (The verify specs against the running cluster: stack.d/verify.sh.)
 
 CHEF_DIR=$ROOT/chef
 VERIFY_DIR=$ROOT/test/integration
@@ -44,7 +43,12 @@ _cb_host_paths() {
    "master_key_file": "$dir/router/master.key"},
  "timestamp_app": {"config_dir": "$dir/app", "java": "$(command -v java || echo /usr/bin/java)", "user": "root"},
  "timestamp_lb": {"nginx": "$(command -v nginx || echo /usr/sbin/nginx)", "conf_dir": "$dir/lb", "run_dir": "$dir/lb/run",
-   "log_dir": "$dir/lb", "user": "root"}}
+   "log_dir": "$dir/lb", "user": "root"},
+ "timestamp_backup": {"mysqld": "$MYSQL_PREFIX/usr/sbin/mysqld", "basedir": "$MYSQL_PREFIX/usr",
+   "plugin_dir": "$MYSQL_PREFIX/usr/lib/mysql/plugin", "lc_messages_dir": "$MYSQL_PREFIX/usr/share/mysql",
+   "character_sets_dir": "$MYSQL_PREFIX/usr/share/mysql/charsets", "mysql_user": "root", "work_dir": "$dir/backup/work",
+   "config_dir": "$dir/backup", "log_dir": "$dir/backup", "rsync": "$(command -v rsync || echo /usr/bin/rsync)",
+   "vault": {"dir": "$dir/vault"}}}
 EOF
 }
 
@@ -86,7 +90,7 @@ _cb_supervised() {
 # _cb_program_config FILE CLASS KEY...: a long-lived program's settings for timestamp_program.rb.
 _cb_program_config() {
   local file=$1 class=$2; shift 2
-  jq -e --arg class "$class" '.program == $class and (.lib_dirs | length) == 2
+  jq -e --arg class "$class" '.program == $class and (.lib_dirs | length) >= 2
     and ([$ARGS.positional[] as $k | .settings | has($k)] | all)' "$file" --args "$@" >/dev/null \
     || { echo "$file: not a $class configuration with settings $*"; cat "$file"; return 1; }
 }
@@ -194,8 +198,64 @@ _cb_check_lb() {
     upstreams ready_path interval_s timeout_s rise fall drains_file upstream_file state_file test_command reload_command
 }
 
+# An age recipient, as an environment sets one (the operators' public key): a throwaway one.
+_cb_backup_key() {
+  local key; key=$(age-keygen 2>/dev/null | sed -n 's/^# public key: //p')
+  printf '{"timestamp_backup": {"age_recipient": "%s"}}' "$key"
+}
+
+# The backup host: the recipient mysqld's options (mysqld --validate-config), the archiver's
+# and the backup's units and settings, the timer (systemd-analyze verify).
+_cb_check_backup() {
+  local label=$1 attrs=$2 dir=$3 host name
+  host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")"); mkdir -p "$dir/backup/work"
+  check_run "$label timestamp_backup recipient.cnf renders" \
+    _cb_render timestamp_backup recipient.cnf.erb "$dir/pure/recipient.cnf" "$attrs" || return 0
+  _cb_render timestamp_backup recipient.cnf.erb "$dir/backup/recipient.cnf" "$host" || { check_fail "$label recipient.cnf on host paths"; return 0; }
+  check_run "$label recipient.cnf: mysqld --validate-config" \
+    mysql_exec usr/sbin/mysqld --defaults-file="$dir/backup/recipient.cnf" --validate-config
+  _cb_check_units "$label" timestamp_backup "$attrs" "$host" "$dir/backup" timestamp-archiver.service timestamp-backup.service
+  check_run "$label timestamp-backup.timer renders, systemd-analyze verify" _cb_backup_timer "$host" "$dir/backup"
+  for name in backup:CloneBackup archiver:Archiver; do
+    check_run "$label ${name%%:*}.json renders (0600 on a node: passwords)" _cb_render timestamp_backup \
+      timestamp-backup.json.erb "$dir/backup/${name%%:*}.json" "$host" "{\"name\": \"${name%%:*}\",
+        \"program\": \"TimestampBackup::${name#*:}\", \"backup_user\": \"u\", \"backup_password\": \"x\", \"vault_password\": \"y\"}" \
+      || continue
+    check_run "$label ${name%%:*}.json: the program's settings" _cb_program_config "$dir/backup/${name%%:*}.json" \
+      "TimestampBackup::${name#*:}" members port account mysql_client mysqld mysqlbinlog recipient_cnf store_dir archive_dir \
+      work_dir recipient keep interval_s server_id state_file metrics_file vault
+  done
+}
+# The timer starts the service of its name: both are verified together.
+_cb_backup_timer() {
+  _cb_render timestamp_backup timestamp-backup.timer.erb "$2/timestamp-backup.timer" "$1" && _cb_unit_verify "$2/timestamp-backup.timer"
+}
+
+# The vault: rsyncd.conf read by a real rsync daemon (in a network namespace of its own, on
+# loopback), which must offer the module; the secrets file; the unit.
+_cb_check_vault() {
+  local label=$1 attrs=$2 dir=$3 host
+  host=$(_cb_merge "$attrs" "$(_cb_host_paths "$dir")"); mkdir -p "$dir/vault"
+  check_run "$label timestamp_backup rsyncd.conf renders" \
+    _cb_render timestamp_backup rsyncd.conf.erb "$dir/pure/rsyncd.conf" "$attrs" || return 0
+  _cb_render timestamp_backup rsyncd.conf.erb "$dir/backup/rsyncd.conf" "$host" || { check_fail "$label rsyncd.conf on host paths"; return 0; }
+  (umask 077; _cb_render timestamp_backup rsyncd.secrets.erb "$dir/backup/rsyncd.secrets" "$host" '{"password": "x"}') \
+    || { check_fail "$label rsyncd.secrets renders"; return 0; }
+  check_run "$label rsyncd.conf: an rsync daemon serves its module" _cb_rsyncd_serves "$dir/backup/rsyncd.conf" \
+    "$(jq -r '.timestamp_backup.vault.module // "timestamp-backup"' <<<"$host")"
+  _cb_check_units "$label" timestamp_backup "$attrs" "$host" "$dir/backup" timestamp-vault.service
+}
+_cb_rsyncd_serves() {
+  local out
+  out=$(unshare -n sh -c 'ip link set lo up
+    rsync --daemon --no-detach --config="$1" --address=127.0.0.1 --port=8873 & pid=$!
+    for i in 1 2 3 4 5 6 7 8 9 10; do rsync --list-only rsync://127.0.0.1:8873/ 2>/dev/null && break; sleep 0.2; done
+    kill $pid' _ "$1" 2>&1)
+  grep -q "^$2[[:space:]]" <<<"$out" || { echo "rsync --daemon on $1 offered: $out"; return 1; }
+}
+
 cookbooks_check() {
-  local t0=$SECONDS tmp f n cookbooks attrs rubyfiles=() check_failures=0
+  local t0=$SECONDS tmp f n recipes recipe attrs rubyfiles=() check_failures=0
   step "cookbooks: syntax, lint, templates rendered and checked by the real programs"
   command -v rubocop >/dev/null || { check_fail "rubocop is not installed (apt-get install rubocop)"; return 1; }
   mysql_prefix_ready || { check_fail "no MySQL prefix in $MYSQL_PREFIX (run ./stack up once)"; return 1; }
@@ -219,72 +279,27 @@ cookbooks_check() {
   _cb_check_router "one host:" "$one_host" "$tmp/one-host"
   _cb_check_app "one host:" "$one_host" "$tmp/one-host"
   _cb_check_lb "one host:" "$one_host" "$tmp/one-host"
+  # (the all-in-one host has no backup host: its defaults alone)
+  _cb_check_backup "defaults:" "$(_cb_merge '{"run_list": ["recipe[timestamp_backup]"]}' "$(_cb_backup_key)")" "$tmp/defaults"
+  _cb_check_vault "defaults:" '{"run_list": ["recipe[timestamp_backup::vault]"]}' "$tmp/defaults"
   # Every node of the three-zone example, with the templates of its run-list's cookbooks.
   for f in "$CHEF_DIR"/nodes/*.json; do
     n=$(basename "$f" .json)
-    { read -r cookbooks; read -r attrs; } < <(ruby "$STACKD/chef-node.rb" "$CHEF_DIR" "$n") \
+    { read -r recipes; read -r attrs; } < <(ruby "$STACKD/chef-node.rb" "$CHEF_DIR" "$n") \
       || { check_fail "three-zone $n: run-list and attributes"; continue; }
-    for cb in $cookbooks; do
-      case $cb in
+    for recipe in $recipes; do
+      case $recipe in
         timestamp_db) _cb_check_db "three-zone $n:" "$attrs" "$tmp/$n" ;;
         timestamp_router) _cb_check_router "three-zone $n:" "$attrs" "$tmp/$n" ;;
         timestamp_app) _cb_check_app "three-zone $n:" "$attrs" "$tmp/$n" ;;
         timestamp_lb) _cb_check_lb "three-zone $n:" "$attrs" "$tmp/$n" ;;
-        timestamp_common) ;; # libraries and resources only, no template
-        *) check_fail "three-zone $n: unknown cookbook $cb" ;;
+        timestamp_backup) _cb_check_backup "three-zone $n:" "$(_cb_merge "$attrs" "$(_cb_backup_key)")" "$tmp/$n" ;;
+        timestamp_backup::vault) _cb_check_vault "three-zone $n:" "$attrs" "$tmp/$n" ;;
+        *) check_fail "three-zone $n: unknown recipe $recipe" ;;
       esac
     done
   done
   rm -rf "$tmp"
   if [ "$check_failures" -eq 0 ]; then info "cookbooks: all checks passed ($((SECONDS - t0)) s)"; return 0; fi
   info "cookbooks: $check_failures check(s) failed ($((SECONDS - t0)) s)"; return 1
-}
-
-# ---- verify specs against the running local cluster ------------------------------------------
-# The specs read where things are from TS_* variables whose defaults are the cookbook
-# defaults (what kitchen's InSpec sees on a converged node); here they point into $STATE.
-_cb_verify_suite() { # SUITE HOST(lb = host namespace) VAR=VALUE...
-  local suite=$1 host=$2; shift 2
-  local prefix=()
-  [ "$host" = lb ] || prefix=(ip netns exec "$(netns_of "$host")")
-  check_run "verify $suite on $host" "${prefix[@]}" env "$@" \
-    rspec --require "$VERIFY_DIR/serverspec_helper.rb" --format progress --no-color "$VERIFY_DIR/$suite"
-}
-
-cookbooks_verify() {
-  local t0=$SECONDS h check_failures=0 client
-  step "cookbooks: verify specs (Serverspec) against the local cluster"
-  ruby -e 'require "serverspec"' 2>/dev/null || { check_fail "Serverspec is not installed (apt-get install ruby-serverspec)"; return 1; }
-  [ -f "$SECRETS" ] || { check_fail "no cluster here: run ./stack up"; return 1; }
-  client=$(mysql_command usr/bin/mysql)
-  local members; members=$(db_members | wc -l)
-  for h in $(db_members); do
-    _cb_verify_suite db "$h" TS_MYSQL="$client --defaults-file=$(db_dir "$h")/root.cnf" \
-      TS_MYSQLD_PATTERN="$MYSQL_PREFIX/usr/sbin/mysqld --defaults-file=$(db_dir "$h")/my.cnf" \
-      TS_MY_CNF="$(db_dir "$h")/my.cnf" TS_DB_ADDRESS="$(host_address "$h")" TS_DB_MEMBERS="$members" \
-      TS_KEEPER_PATTERN="timestamp_program.rb $(db_dir "$h")/timestamp-db-keeper.json" \
-      TS_KEEPER_STATE="$(db_dir "$h")/keeper-state.json" TS_KEEPER_CONFIG="$(db_dir "$h")/timestamp-db-keeper.json" \
-      TS_MYSQLD_UNIT="$(db_dir "$h")/mysqld.service" \
-      TS_GROUP_NAME="$DB_GROUP_NAME" TS_CLUSTER_NAME="$DB_CLUSTER_NAME" \
-      TS_DB_PORT="$DB_PORT" TS_DB_XPORT="$DB_XPORT" TS_DB_GR_PORT="$DB_GR_PORT"
-  done
-  for h in $(hosts_of app); do
-    _cb_verify_suite app "$h" TS_MYSQL="$client" \
-      TS_ROUTER_PATTERN="mysqlrouter --config $(router_dir "$h")/mysqlrouter.conf" \
-      TS_ROUTER_CONF="$(router_dir "$h")/mysqlrouter.conf" TS_CLUSTER_NAME="$DB_CLUSTER_NAME" \
-      TS_ROUTER_ID="$(router_id_of "$h")" TS_APP_ADDRESS="$(host_address "$h")" \
-      TS_APP_CONFIG_DIR="$STATE/$h" TS_APP_UNIT="$STATE/$h/timestamp-service.service" TS_APP_INSTANCE="$h" \
-      TS_LIVENESS_PATTERN="timestamp_program.rb $STATE/$h/liveness.json" \
-      TS_APP_PATTERN="-jar $APP_JAR --deploy .* --name $h --port" \
-      TS_ROUTER_RW_PORT="$ROUTER_RW_PORT" TS_ROUTER_RO_PORT="$ROUTER_RO_PORT" \
-      TS_APP_HTTP_PORT="$APP_HTTP_PORT" TS_APP_GRID_PORT="$APP_GRID_PORT"
-  done
-  local lb_env=(TS_NGINX_PATTERN="nginx -c $LB_DIR/nginx.conf" TS_NGINX_SITE="$LB_DIR/conf.d/timestamp-site.conf"
-    TS_NGINX_UPSTREAMS="$LB_UPSTREAMS" TS_GATE_STATE="$LB_GATE_STATE"
-    TS_GATE_PATTERN="timestamp_program.rb $LB_DIR/timestamp-lb-gate.json"
-    TS_LB_URL="http://$EDGE_ADDRESS:$LB_PORT" TS_LB_PORT="$LB_PORT" TS_APP_INSTANCES="$(hosts_of app | tr '\n' ' ')")
-  _cb_verify_suite lb lb "${lb_env[@]}"
-  _cb_verify_suite service lb "${lb_env[@]}"
-  if [ "$check_failures" -eq 0 ]; then info "cookbooks: verify passed ($((SECONDS - t0)) s)"; return 0; fi
-  info "cookbooks: verify: $check_failures suite run(s) failed ($((SECONDS - t0)) s)"; return 1
 }

@@ -66,7 +66,7 @@ module LocalChef
   # One node: its run-list (expanded through roles), its environment, the cookbooks that
   # run-list needs (with their dependencies, dependencies first) and its attributes.
   class Node
-    attr_reader :cookbooks, :attributes
+    attr_reader :cookbooks, :recipes, :attributes
 
     # json_attribs: what `chef-client -j FILE` reads: attributes at the top level (normal
     # precedence), plus `run_list` and `chef_environment`.
@@ -81,6 +81,7 @@ module LocalChef
       roles = []
       recipes = []
       expand(Array(json_attribs['run_list']), roles, recipes)
+      @recipes = recipes.uniq
       @cookbooks = with_dependencies(recipes.map { |r| r.split('::').first }.uniq)
       @attributes = merge(normal, env, roles, automatic)
     end

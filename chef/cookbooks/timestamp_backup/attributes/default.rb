@@ -73,6 +73,8 @@ default[bk]['systemd']['archiver_restart_sec'] = 2
 topology = TimestampCommon::Topology.new(node['timestamp']['hosts'])
 this_host = topology.host(node['timestamp']['host'])
 default[bk]['archiver']['server_id'] = 1000 + TimestampCommon::Topology.server_id(this_host['address']) if this_host
+# The vault listens on its own address only (every address on a host outside an environment).
+default[bk]['vault']['listen_address'] = this_host ? this_host['address'] : '0.0.0.0'
 default[bk]['members'] = topology.of('db').map { |name, host| { 'name' => name, 'address' => host['address'] } }
 # The vault the backup host copies to, and the backup hosts a vault accepts.
 vault = topology.of('vault').first
