@@ -87,9 +87,14 @@ backup_up() {
   _backup_render
   svc_install "$BACKUP_HOST" archiver "$BACKUP_DIR/timestamp-archiver.service"
   svc_up "$BACKUP_HOST" archiver || svc_start "$BACKUP_HOST" archiver
+  # the backup schedule: the timer unit, waiting for its next elapse
+  svc_install "$BACKUP_HOST" backup-timer "$BACKUP_DIR/timestamp-backup.timer"
+  svc_up "$BACKUP_HOST" backup-timer || svc_start "$BACKUP_HOST" backup-timer
+  # a cluster is restorable from its first minutes, not from the timer's first elapse
+  compgen -G "$BACKUP_DIR/store/backups/*/manifest.json" >/dev/null || _backup_run
 }
 
-backup_down() { svc_stop "$BACKUP_HOST" archiver; }
+backup_down() { svc_stop "$BACKUP_HOST" backup-timer; svc_stop "$BACKUP_HOST" archiver; }
 vault_down() { svc_stop "$VAULT_HOST" vault; }
 # vault_state: up while the rsync daemon answers on its port, else down; - when it does not run.
 vault_state() {
@@ -105,6 +110,12 @@ archiver_state() {
     || echo "- -"
 }
 
+# One run of the backup service's unit, as `systemctl start timestamp-backup` on a node.
+_backup_run() {
+  step "backup: one run of $BACKUP_HOST's timestamp-backup.service"
+  in_host "$BACKUP_HOST" "$STACKD/run-unit.sh" "$BACKUP_DIR/timestamp-backup.service" 2>&1 | tee -a "$(log_file "$BACKUP_HOST" backup)"
+}
+
 backup_ops() { STACK_BACKUP_CONFIG=$BACKUP_DIR/etc/backup.json STACK_BACKUP_IDENTITY=$BACKUP_IDENTITY ops backup "$@"; }
 
 cmd_backup() {
@@ -114,10 +125,7 @@ cmd_backup() {
     --list) # from the backup host: the vault accepts it only
             in_host "$BACKUP_HOST" env STACK_BACKUP_CONFIG="$BACKUP_DIR/etc/backup.json" ruby "$STACKD/ops.rb" backup list \
               | column -t -s $'\t' ;;
-    "") _backup_render
-        step "backup: one run of $BACKUP_HOST's timestamp-backup.service"
-        in_host "$BACKUP_HOST" "$STACKD/run-unit.sh" "$BACKUP_DIR/timestamp-backup.service" 2>&1 \
-          | tee -a "$(log_file "$BACKUP_HOST" backup)" ;;
+    "") _backup_render; _backup_run ;;
     *) die "usage: ./stack backup [--list]" ;;
   esac
 }

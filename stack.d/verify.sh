@@ -49,6 +49,10 @@ cookbooks_verify() {
     TS_LB_URL="http://$EDGE_ADDRESS:$LB_PORT" TS_LB_PORT="$LB_PORT" TS_APP_INSTANCES="$(hosts_of app | tr '\n' ' ')")
   _cb_verify_suite lb lb "${lb_env[@]}"
   _cb_verify_suite service lb "${lb_env[@]}"
+  _cb_verify_suite backup "$BACKUP_HOST" TS_BACKUP_CONFIG_DIR="$BACKUP_DIR/etc" TS_BACKUP_STORE="$BACKUP_DIR/store" \
+    TS_BACKUP_WORK="$BACKUP_DIR/work" TS_BACKUP_METRICS="$BACKUP_DIR/metrics" TS_BACKUP_UNIT_DIR="$BACKUP_DIR"
+  _cb_verify_suite vault "$VAULT_HOST" TS_BACKUP_CONFIG_DIR="$VAULT_DIR/etc" TS_VAULT_DIR="$VAULT_DIR/data" \
+    TS_VAULT_PORT="$BACKUP_VAULT_PORT"
   if [ "$check_failures" -eq 0 ]; then info "cookbooks: verify passed ($((SECONDS - t0)) s)"; return 0; fi
   info "cookbooks: verify: $check_failures suite run(s) failed ($((SECONDS - t0)) s)"; return 1
 }

@@ -71,3 +71,9 @@ end
 service 'timestamp-backup.timer' do
   action %i(enable start)
 end
+
+# The cluster is restorable from its first minutes, not from the timer's first elapse.
+execute 'timestamp-backup: the first backup' do
+  command 'systemctl start timestamp-backup.service'
+  not_if { ::Dir.glob(::File.join(bk['store_dir'], 'backups', '*', 'manifest.json')).any? }
+end
