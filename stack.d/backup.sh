@@ -110,6 +110,28 @@ archiver_state() {
     || echo "- -"
 }
 
+# What else rebuilding the local cluster needs and git does not hold, encrypted like the
+# backups into the store (the vault gets it with the next copy): the secrets (the data bag of
+# a real cluster; the Router keyrings' master key among them), the Routers' keyrings, and the
+# WAR the instances run, with the commit it was built from. The age identity is not in it:
+# the operators keep it apart (see the README).
+_backup_site() {
+  local id tmp out keep h
+  id=$(date -u +%Y%m%dT%H%M%SZ); tmp=$(mktemp -d); out=$BACKUP_DIR/store/site/$id.tar.zst.age
+  keep=$(jq -r .settings.keep "$BACKUP_DIR/etc/backup.json")
+  mkdir -p "$tmp/site" "$(dirname "$out")"
+  cp "$SECRETS" "$tmp/site/"
+  for h in $(hosts_of app); do [ -f "$(router_dir "$h")/keyring" ] && cp "$(router_dir "$h")/keyring" "$tmp/site/keyring-$h"; done
+  [ -f "$APP_WAR" ] && cp "$APP_WAR" "$tmp/site/"
+  { echo "taken_at=$id"
+    echo "git_commit=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
+    echo "war_sha256=$(sha256sum "$APP_WAR" 2>/dev/null | cut -d' ' -f1)"; } > "$tmp/site/MANIFEST"
+  tar -C "$tmp" -cf - site | zstd -q -3 | age -r "$(backup_recipient)" -o "$out" || { rm -rf "$tmp"; die "site backup failed"; }
+  rm -rf "$tmp"
+  find "$BACKUP_DIR/store/site" -name '*.tar.zst.age' | sort | head -n "-$keep" | xargs -r rm -f
+  info "site files (secrets, Router keyrings, the deployed WAR) encrypted into $out"
+}
+
 # One run of the backup service's unit, as `systemctl start timestamp-backup` on a node.
 _backup_run() {
   step "backup: one run of $BACKUP_HOST's timestamp-backup.service"
@@ -125,7 +147,7 @@ cmd_backup() {
     --list) # from the backup host: the vault accepts it only
             in_host "$BACKUP_HOST" env STACK_BACKUP_CONFIG="$BACKUP_DIR/etc/backup.json" ruby "$STACKD/ops.rb" backup list \
               | column -t -s $'\t' ;;
-    "") _backup_render; _backup_run ;;
+    "") _backup_render; _backup_site; _backup_run ;;
     *) die "usage: ./stack backup [--list]" ;;
   esac
 }

@@ -24,7 +24,7 @@ describe file(File.join(config_dir, 'rsyncd.conf')) do
   its('content') { should match(/^\s*auth users = \S+$/) }
 end
 
-describe command("ls #{data}/backups/*/data.tar.zst.age") do
+describe command("ls #{data}/store/backups/*/data.tar.zst.age") do
   its('exit_status') { should eq 0 }
 end
 

@@ -4,9 +4,9 @@ require 'fileutils'
 
 module TimestampBackup
   # The second copy of the backups and of the binlog archive, on a host of another zone
-  # (an rsync daemon, recipe timestamp_backup::vault): the backups are mirrored (a pruned
-  # backup goes there too), the archive only grows there. rsync sends what changed: the
-  # archive's appended bytes, a new backup's files.
+  # (an rsync daemon, recipe timestamp_backup::vault): the store is mirrored (a pruned backup
+  # goes there too; a backup in the making does not), the archive only grows there. rsync
+  # sends what changed: the archive's appended bytes, a new backup's files.
   class Vault
     # settings: { 'url' => 'rsync://USER@HOST:PORT/MODULE', 'password' =>, 'rsync' =>, 'timeout_s' => }
     def initialize(runner, settings, work_dir:)
@@ -16,13 +16,13 @@ module TimestampBackup
     end
 
     def push(store_dir: nil, archive_dir: nil)
-      sync(File.join(store_dir, 'backups'), 'backups', delete: true) if store_dir
+      sync(store_dir, 'store', delete: true) if store_dir
       sync(archive_dir, 'archive', delete: false) if archive_dir
     end
 
     # The ids of the backups the vault holds (complete ones: their manifest is there).
     def backup_ids
-      result = rsync('--list-only', '--recursive', "#{@s.fetch('url')}/backups/")
+      result = rsync('--list-only', '--recursive', "#{@s.fetch('url')}/store/backups/")
       result.stdout.lines.filter_map { |line| line[%r{ (\d{8}T\d{6}Z)/manifest\.json$}, 1] }.sort
     end
 
@@ -31,7 +31,7 @@ module TimestampBackup
     def sync(from, to, delete:)
       return unless File.directory?(from)
 
-      rsync('--archive', '--partial', '--delay-updates', *(delete ? ['--delete-delay'] : []),
+      rsync('--archive', '--partial', '--delay-updates', '--exclude=/staging/', *(delete ? ['--delete-delay'] : []),
             "#{from}/", "#{@s.fetch('url')}/#{to}/")
     end
 

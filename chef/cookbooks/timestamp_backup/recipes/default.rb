@@ -40,6 +40,19 @@ timestamp_program 'timestamp-backup' do
   notifies :restart, 'service[timestamp-archiver]'
 end
 
+# The operators' command: list, and the member-side steps of a restore (see the README).
+cookbook_file ::File.join(node['timestamp']['programs']['lib_root'], 'timestamp_backup_tool.rb') do
+  source 'timestamp_backup_tool.rb'
+  mode '0644'
+end
+
+file '/usr/local/sbin/timestamp-backup' do
+  content "#!/bin/sh\nexec #{node['timestamp']['programs']['ruby']} " \
+          "#{::File.join(node['timestamp']['programs']['lib_root'], 'timestamp_backup_tool.rb')} " \
+          "#{::File.join(bk['config_dir'], 'backup.json')} \"$@\"\n"
+  mode '0755'
+end
+
 { 'backup' => 'TimestampBackup::CloneBackup', 'archiver' => 'TimestampBackup::Archiver' }.each do |name, program|
   template ::File.join(bk['config_dir'], "#{name}.json") do
     source 'timestamp-backup.json.erb'
