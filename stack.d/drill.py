@@ -33,6 +33,8 @@ from chaos import now, percentile
 
 STEADY_S = 8             # load before the backup (the latency baseline) and between steps
 RESTORE_TIMEOUT_S = 900
+LAG_WINDOW_S = 15        # after the archiver's member is killed, how long its lag is watched
+LAG_TARGET_S = 5
 BACKUP_TIMEOUT_S = 600
 ARCHIVER_STATE = chaos.STATE / stack_config.hosts_of("backup")[0] / "work" / "archiver-state.json"
 
@@ -94,12 +96,15 @@ class LagSampler(chaos.threading.Thread):
         while not self._done.wait(0.5):
             lag = archiver_state().get("lag_s")
             if lag is not None:
-                self.samples.append(lag)
+                self.samples.append((now(), lag))
 
     def stop(self):
         self._done.set()
         self.join(5)
-        return self.samples
+        return [lag for _, lag in self.samples]
+
+    def max_between(self, start, end):
+        return max((lag for t, lag in self.samples if start <= t <= end), default=None)
 
 
 def rows_on_members(prefix):
@@ -188,6 +193,29 @@ def scenario_backup_under_load(drill, load):
     drill.backup = (int(m.group(1)), int(m.group(2)), secs) if m else (0, 0, secs)
 
 
+def scenario_source_lost(drill, lag, prefix):
+    """The member the archiver reads from is killed under load: the archive goes on from
+    another member within the lag target."""
+    source = archiver_state().get("source")
+    if not drill.check(bool(source), "1b: the archiver streams from a member", str(archiver_state())):
+        return
+    drill.say(f"1b: kill -9 {source}, the member the archiver reads from")
+    start = now()
+    rc, out, _ = drill.stack("fault", "kill", source, timeout=60)
+    drill.check(rc == 0, f"1b: {source} killed", out[-300:])
+    time.sleep(LAG_WINDOW_S)
+    worst = lag.max_between(start, now())
+    new = archiver_state().get("source")
+    drill.check(new not in (None, source), f"1b: the archiver moved to another member ({new})")
+    drill.check(worst is not None and worst <= LAG_TARGET_S,
+                f"1b: archive lag after the member failure at most {LAG_TARGET_S} s ({worst} s)")
+    drill.lag_after_failure = worst
+    try:
+        chaos.ensure_healthy(chaos.Run(f"{prefix}-heal", "drill", chaos.Output(drill.dir)))
+    except chaos.StepFailed as e:
+        drill.check(False, f"1b: {source} rejoins by itself", str(e))
+
+
 def main():
     run_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     drill = Drill(run_id)
@@ -211,6 +239,7 @@ def scenarios(drill, prefix):
     load = chaos.Load(prefix)
     load.start()
     scenario_backup_under_load(drill, load)
+    scenario_source_lost(drill, lag, prefix)
 
     # 2. T between two acknowledged requests; a destructive statement later
     time.sleep(STEADY_S)
@@ -284,7 +313,8 @@ def finish(drill):
         print(f"backup under load: {data / 1e6:.1f} MB of data, {stored / 1e6:.2f} MB stored, {secs:.1f} s; "
               f"latency p50/p99 before {chaos.fmt(p50b)}/{chaos.fmt(p99b)} ms, during {chaos.fmt(p50d)}/{chaos.fmt(p99d)} ms")
     if hasattr(drill, "lag"):
-        print("archive lag under load (s): p50 {} p99 {} max {}".format(*(chaos.fmt(v, 2) for v in drill.lag)))
+        print("archive lag under load (s): p50 {} p99 {} max {}".format(*(chaos.fmt(v, 2) for v in drill.lag))
+              + f"; at most {chaos.fmt(getattr(drill, 'lag_after_failure', None), 2)} s after its member was killed")
     rows = [("scenario", "expected", "found", "missing", "extra", "note")] + [tuple(map(str, r)) for r in drill.table]
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for r in rows:

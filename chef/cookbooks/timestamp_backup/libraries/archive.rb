@@ -136,11 +136,32 @@ module TimestampBackup
       end
     end
 
+    # Retention follows the backups: what no kept backup can need goes. A timeline without a
+    # kept backup (older than every one) goes whole, unless it is the current one; in the
+    # others, a sealed session whose every transaction the timeline's oldest kept backup
+    # already holds goes. manifests: the kept backups. Returns the removed directories.
+    def prune(manifests)
+      oldest = manifests.group_by { |m| m['timeline'] }.transform_values { |ms| ms.min_by { |m| m['id'] } }
+      timelines.flat_map do |t|
+        backup = oldest[t['id']]
+        if backup.nil?
+          t['id'] == current['id'] ? [] : remove([timeline_dir(t['id'])])
+        else
+          held = GtidSet.parse(backup['gtid_executed'])
+          remove(sessions(t['id']).select { |s| s.sealed? && held.superset?(s.gtids) }.map(&:dir))
+        end
+      end
+    end
+
     def bytes(timeline_id)
       Dir[File.join(timeline_dir(timeline_id), '*', '*')].sum { |f| File.size(f) }
     end
 
     private
+
+    def remove(dirs)
+      dirs.select { |d| File.exist?(d) }.each { |d| FileUtils.rm_rf(d) }
+    end
 
     def timeline_dir(id)
       File.join(@dir, format('tl-%04d', id))

@@ -36,6 +36,8 @@ module TimestampBackup
       manifest = take
       pruned = @store.prune(keep: Integer(@s.fetch('keep')))
       @log.call("removed old backup #{pruned.join(', ')} (keeping #{@s['keep']})") unless pruned.empty?
+      gone = Archive.new(@s.fetch('archive_dir')).prune(@store.manifests)
+      @log.call("removed archive no kept backup needs: #{gone.map { |d| File.basename(d) }.join(', ')}") unless gone.empty?
       copied = copy
       write_metrics(manifest, Time.now - started, copied)
       raise 'the backup is taken, but its copy to the vault failed (see above)' unless copied

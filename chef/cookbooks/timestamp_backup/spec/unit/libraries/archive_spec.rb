@@ -152,4 +152,29 @@ describe TimestampBackup::Archive do
                           ['000002-db-c', 'binlog.000002', 5], ['000002-db-c', 'binlog.000002', 6]]
     end
   end
+
+  describe '#prune' do
+    let(:store) { TimestampBackup::Store.new(File.join(dir, 'store')) }
+
+    it 'keeps what the oldest kept backup of each timeline needs, and the current timeline' do
+      old = add_session(archive, 1, '', [[1, 2, 3]])
+      needed = add_session(archive, 1, g('1-3'), [[4, 5, 6]])
+      add_backup(store, '20260101T000000Z', timeline: 1, gtid_executed: g('1-4'), ended_at: 4)
+      archive.start_timeline(base: gtids(g('1-6')))
+      current = add_session(archive, 2, g('1-6'), [[7]])
+      removed = archive.prune(store.manifests)
+      expect(removed).to eq [old.dir]
+      expect([needed.dir, current.dir].map { |d| File.exist?(d) }).to eq [true, true]
+    end
+
+    it 'removes a timeline none of the kept backups belongs to, never a session still being written' do
+      add_session(archive, 1, '', [[1, 2]])
+      archive.start_timeline(base: gtids(g('1-2')))
+      live = archive.new_session(2, 'db-c', gtids(g('1-2')))
+      add_backup(store, '20260102T000000Z', timeline: 2, gtid_executed: g('1-2'), ended_at: 3)
+      removed = archive.prune(store.manifests)
+      expect(removed.map { |d| File.basename(d) }).to eq ['tl-0001']
+      expect(File.exist?(live.dir)).to be true
+    end
+  end
 end
