@@ -168,6 +168,13 @@ _restore_timed() {
   RESTORE_STEPS+=("$(printf '%s\t%.1f' "$what" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")")
 }
 
+# Every keeper, then every member at once: no orderly leave, their data is replaced anyway.
+_restore_stop_members() {
+  local m pids=()
+  for m in $(db_members); do svc_stop "$m" keeper; done
+  for m in $(db_members); do svc_stop "$m" mysqld & pids+=($!); done
+  for m in "${pids[@]}"; do wait "$m" || true; done
+}
 _restore_start_alone() { _db_start "$1"; _db_wait_ready "$1"; }
 _restore_wipe() { local m; for m in "$@"; do rm -rf "$(db_datadir "$m")"; done; }
 _restore_reopen() {
@@ -193,7 +200,7 @@ cmd_restore() {
   _restore_timed "plan: backup and archived transactions" backup_ops plan "$@"
   _restore_timed "fence writes (nginx answers 503 + Retry-After)" lb_fence
   _restore_timed "stop the archiver" backup_down
-  _restore_timed "stop every member and its keeper" db_down
+  _restore_timed "stop every member and its keeper" _restore_stop_members
   _restore_timed "unpack the backup into $first (checksums)" backup_ops unpack "$(db_datadir "$first")"
   _restore_timed "start $first alone, out of any group" _restore_start_alone "$first"
   _restore_timed "replay the archive on $first (one session)" backup_ops replay "$(db_dir "$first")/root.cnf"

@@ -31,7 +31,7 @@ import chaos
 import stack_config
 from chaos import now, percentile
 
-STEADY_S = 8             # load before the backup (the latency baseline) and between steps
+STEADY_S = 5             # load before the backup (the latency baseline) and between steps
 RESTORE_TIMEOUT_S = 900
 LAG_WINDOW_S = 15        # after the archiver's member is killed, how long its lag is watched
 LAG_TARGET_S = 5

@@ -38,6 +38,9 @@ default[bk]['keep'] = 7
 
 # ---- the archiver ------------------------------------------------------------------------------
 default[bk]['archiver']['interval_s'] = 1
+# ... and asks every member for its view of the group this often (a session moves to another
+# member at once when its member dies; within this long when it is cut off or hangs).
+default[bk]['archiver']['view_interval_s'] = 5
 # Its replica id towards the members (unique among every server and replica of the group);
 # nil: 1000 + the last number of this host's address.
 default[bk]['archiver']['server_id'] = nil

@@ -35,7 +35,7 @@ module TimestampBackup
       @session = nil
       @child = nil
       @vault = Vault.new(TimestampCommon::CommandRunner.new, settings.fetch('vault'), work_dir: settings.fetch('work_dir'))
-      @pending = [] # [[seen at, the primary's executed set]] not yet archived
+      @lag = ArchiveLag.new
     end
 
     def run
@@ -47,9 +47,11 @@ module TimestampBackup
       end
     end
 
-    # One look: the session goes on, ends or starts; the lag is measured.
+    # One look: the session goes on, ends or starts; the lag is measured. The group's views
+    # (a query to every member) are read every view interval only; a session's mysqlbinlog
+    # ends at once when its member dies, so the interval bounds the other cases (cut, hung).
     def tick
-      majority = @group.majority_view
+      majority = current_view
       primary = @group.primary(majority)
       snapshot(primary)
       check_session(majority) if @session
@@ -61,6 +63,14 @@ module TimestampBackup
     end
 
     private
+
+    def current_view
+      if @view_at.nil? || Time.now - @view_at >= Float(@s.fetch('view_interval_s'))
+        @view = @group.majority_view
+        @view_at = Time.now
+      end
+      @view
+    end
 
     def check_session(majority)
       @archive.refresh(@session)
@@ -154,28 +164,14 @@ module TimestampBackup
       @log.call("error: copying the archive to the vault: #{e.message}")
     end
 
-    # (The primary's set is read before the archive, so a transaction is never counted as
-    # archived before it was.)
     def snapshot(primary)
       executed = primary && @sql.value(primary.endpoint, 'SELECT @@GLOBAL.gtid_executed')
-      return unless executed
-
-      set = GtidSet.parse(executed)
-      @pending << [Time.now, set] unless @pending.last && @pending.last[1] == set
+      @lag.note(GtidSet.parse(executed)) if executed
     end
 
-    # Resolution: the look itself. A snapshot archived within this look counts for the time
-    # since it was taken (an upper bound), one still waiting for the time since the oldest.
     def report_lag(primary)
       archived = @archive.archived(@archive.current['id'])
-      done, @pending = @pending.partition { |_, set| archived.superset?(set) }
-      now = Time.now
-      lag = if @pending.any? then now - @pending.first[0]
-            elsif done.any? then now - done.last[0]
-            else
-              0.0
-            end
-      write_status(lag, archived, primary)
+      write_status(@lag.seconds(archived), archived, primary)
     end
 
     def write_status(lag, archived, primary)

@@ -15,6 +15,7 @@ describe TimestampBackup::Archiver do
   let(:settings) do
     { 'archive_dir' => File.join(dir, 'archive'), 'work_dir' => File.join(dir, 'work'), 'members' => group.members,
       'port' => 3306, 'account' => { 'user' => 'ts_backup', 'password' => 'secret' }, 'interval_s' => 1,
+      'view_interval_s' => 5,
       'metrics_file' => File.join(dir, 'metrics', 'archive.prom'), 'state_file' => File.join(dir, 'archiver.json'),
       'mysqlbinlog' => '/nonexistent/mysqlbinlog', 'server_id' => 4000,
       'vault' => { 'url' => 'rsync://u@127.0.0.1:1/m', 'password' => 'x', 'rsync' => '/bin/true',
