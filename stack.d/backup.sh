@@ -168,15 +168,22 @@ _restore_timed() {
   RESTORE_STEPS+=("$(printf '%s\t%.1f' "$what" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")")
 }
 
-# Every keeper, then every member at once: no orderly leave, their data is replaced anyway.
-_restore_stop_members() {
-  local m pids=()
-  for m in $(db_members); do svc_stop "$m" keeper; done
-  for m in $(db_members); do svc_stop "$m" mysqld & pids+=($!); done
-  for m in "${pids[@]}"; do wait "$m" || true; done
-}
 _restore_start_alone() { _db_start "$1"; _db_wait_ready "$1"; }
 _restore_wipe() { local m; for m in "$@"; do rm -rf "$(db_datadir "$m")"; done; }
+# The restored member's keeper bootstraps the group (every member answers, OFFLINE, and it
+# holds the most); the others join one at a time: each joins by clone, and a donor serves one
+# clone at a time (a second joiner falls back to incremental recovery, which fails for
+# minutes on the purged logs).
+_restore_rebuild() {
+  local m
+  db_servers_up
+  for m in $(db_members); do
+    db_keeper_up "$m"
+    db_ops online 600 "$m" || die "$m did not come ONLINE (see $(db_dir "$m")/keeper.log)"
+    info "$m ONLINE"
+  done
+  db_group_ready
+}
 _restore_reopen() {
   local host
   for host in $(hosts_of app); do router_up "$host"; done
@@ -200,14 +207,14 @@ cmd_restore() {
   _restore_timed "plan: backup and archived transactions" backup_ops plan "$@"
   _restore_timed "fence writes (nginx answers 503 + Retry-After)" lb_fence
   _restore_timed "stop the archiver" backup_down
-  _restore_timed "stop every member and its keeper" _restore_stop_members
+  _restore_timed "stop every member and its keeper" db_down
   _restore_timed "unpack the backup into $first (checksums)" backup_ops unpack "$(db_datadir "$first")"
   _restore_timed "start $first alone, out of any group" _restore_start_alone "$first"
   _restore_timed "replay the archive on $first (one session)" backup_ops replay "$(db_dir "$first")/root.cnf"
   _restore_timed "burn later GTIDs, new archive timeline" backup_ops finish "$(db_dir "$first")/root.cnf"
   # shellcheck disable=SC2086 # member names are single words
   _restore_timed "wipe the other members' data" _restore_wipe $others
-  _restore_timed "group from $first, the others by clone, metadata" db_up
+  _restore_timed "group from $first, the others by clone, metadata" _restore_rebuild
   _restore_timed "restart the archiver (new timeline)" backup_up
   # the new timeline is restorable before anything is written to it
   _restore_timed "a new backup of the new timeline" cmd_backup

@@ -126,8 +126,10 @@ keeper_state() {
 }
 
 # ---- the interface ------------------------------------------------------------------------------
-db_up() {
-  local m pids=() t0=$SECONDS
+# db_servers_up: every member's mysqld runs and answers as root (new data directories are
+# initialized first, in parallel). No keeper is started.
+db_servers_up() {
+  local m pids=()
   mysql_prefix_install
   step "database: rendering my.cnf and the units, starting the members"
   for m in $(db_members); do _db_render "$m"; done
@@ -142,15 +144,28 @@ db_up() {
   done
   # shellcheck disable=SC2046 # member names are single words
   _db_wait_ready $(db_members)
+}
 
-  step "database: Group Replication (each member's keeper joins it, or bootstraps the group)"
-  for m in $(db_members); do
-    svc_install "$m" keeper "$(db_dir "$m")/timestamp-db-keeper.service"
-    svc_up "$m" keeper || svc_start "$m" keeper
-  done
+# db_keeper_up MEMBER: its keeper runs (it joins the member to the group, or bootstraps it).
+db_keeper_up() {
+  svc_install "$1" keeper "$(db_dir "$1")/timestamp-db-keeper.service"
+  svc_up "$1" keeper || svc_start "$1" keeper
+}
+
+# db_group_ready: every member ONLINE and the metadata written (prints nothing; dies if not).
+db_group_ready() {
   local primary
   primary=$(db_ops up 600) || die "the group did not form, or its metadata could not be written (see $STATE/db-*/keeper.log)"
-  info "database up in $((SECONDS - t0)) s; primary $primary"
+  info "primary $primary"
+}
+
+db_up() {
+  local m t0=$SECONDS
+  db_servers_up
+  step "database: Group Replication (each member's keeper joins it, or bootstraps the group)"
+  for m in $(db_members); do db_keeper_up "$m"; done
+  db_group_ready
+  info "database up in $((SECONDS - t0)) s"
 }
 
 db_down() {

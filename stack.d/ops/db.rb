@@ -82,6 +82,11 @@ module Ops
     puts primary.name
   end
 
+  command('db', 'online', 'SECONDS MEMBER...   each member ONLINE in the majority\'s view') do |secs, *names|
+    group = Db.group
+    group.await_online(group.members.select { |m| names.include?(m.name) }, timeout: Integer(secs))
+  end
+
   command('db', 'primary', '   the primary member as the majority sees it') do
     primary = Db.group.primary or exit 1
     puts primary.name
