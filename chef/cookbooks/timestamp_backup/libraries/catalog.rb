@@ -67,6 +67,11 @@ module TimestampBackup
 
     private
 
+    # A file's transactions, read once per catalog (each backup's walk reads the same files).
+    def transactions(file)
+      (@transactions ||= {})[file] ||= BinlogFile.scan(file).transactions
+    end
+
     # The timeline live at the target. One without a backup yet (a restore that failed before
     # its closing backup) cannot be rolled forward: its parent stands in, which makes the retry
     # of a failed restore restore the same state again.
@@ -96,7 +101,7 @@ module TimestampBackup
       @archive.sessions(timeline['id']).each do |session|
         gap = session.from.subtract(have)
         session.files.each do |file|
-          BinlogFile.scan(file).transactions.each do |t|
+          transactions(file).each do |t|
             if target.stop?(t)
               return 'it is newer than the target' if have.include?(t.uuid, t.gno)
 
