@@ -89,8 +89,8 @@ module TimestampBackup
     end
 
     # What the timeline's archive holds: its base, every session's `from` and transactions.
-    def archived(timeline_id)
-      sessions(timeline_id).inject(GtidSet.parse(timeline(timeline_id)['base'])) do |set, s|
+    def archived(timeline_id, of_sessions = sessions(timeline_id))
+      of_sessions.inject(GtidSet.parse(timeline(timeline_id)['base'])) do |set, s|
         set.union(s.from).union(s.gtids)
       end
     end

@@ -169,13 +169,16 @@ module TimestampBackup
       @lag.note(GtidSet.parse(executed)) if executed
     end
 
+    # The timeline's index is read once per look, for the lag and the status alike.
     def report_lag(primary)
-      archived = @archive.archived(@archive.current['id'])
-      write_status(@lag.seconds(archived), archived, primary)
+      timeline = @archive.current['id']
+      sessions = @archive.sessions(timeline)
+      archived = @archive.archived(timeline, sessions)
+      write_status(@lag.seconds(archived), archived, primary, timeline, sessions)
     end
 
-    def write_status(lag, archived, primary)
-      last_us = @archive.sessions(@archive.current['id']).flat_map { |s| s.index['files'].values }
+    def write_status(lag, archived, primary, timeline, sessions)
+      last_us = sessions.flat_map { |s| s.index['files'].values }
                         .filter_map { |f| f['last_commit_us'] }.max
       MetricsFile.write(@s['metrics_file'], [
                           ['timestamp_archive_lag_seconds', 'gauge',
@@ -191,7 +194,7 @@ module TimestampBackup
                         ])
       state = { 'at' => Time.now.utc.iso8601(3), 'lag_s' => lag.round(3), 'source' => @session && @source.name,
                 'last_commit_us' => last_us,
-                'session' => @session&.name, 'timeline' => @archive.current['id'], 'primary' => primary&.name,
+                'session' => @session&.name, 'timeline' => timeline, 'primary' => primary&.name,
                 'archived' => archived.to_s }
       File.write("#{@s.fetch('state_file')}.tmp", JSON.generate(state))
       File.rename("#{@s.fetch('state_file')}.tmp", @s.fetch('state_file'))
