@@ -27,8 +27,6 @@ backup_recipient() {
   age-keygen -y "$BACKUP_IDENTITY"
 }
 
-_backup_json_list() { jq -R . | jq -s -c .; }
-
 _backup_attributes() {
   local d=$BACKUP_DIR
   cat <<EOF
@@ -36,9 +34,9 @@ _backup_attributes() {
  "timestamp_backup": {
   "store_dir": "$d/store", "archive_dir": "$d/archive", "work_dir": "$d/work", "log_dir": "$d",
   "config_dir": "$d/etc", "metrics_dir": "$d/metrics", "systemd": {"unit_dir": "$d"},
-  "mysqld": $(mysql_command usr/sbin/mysqld | tr ' ' '\n' | _backup_json_list),
-  "mysqlbinlog": $(mysql_command usr/bin/mysqlbinlog | tr ' ' '\n' | _backup_json_list),
-  "mysql_client": $(printf '%s\n' "${MYSQL_CLIENT[@]}" | _backup_json_list),
+  "mysqld": $(mysql_command usr/sbin/mysqld | tr ' ' '\n' | json_lines),
+  "mysqlbinlog": $(mysql_command usr/bin/mysqlbinlog | tr ' ' '\n' | json_lines),
+  "mysql_client": $(printf '%s\n' "${MYSQL_CLIENT[@]}" | json_lines),
   "mysql_user": "root", "basedir": "$MYSQL_PREFIX/usr", "plugin_dir": "$MYSQL_PREFIX/usr/lib/mysql/plugin",
   "lc_messages_dir": "$MYSQL_PREFIX/usr/share/mysql", "character_sets_dir": "$MYSQL_PREFIX/usr/share/mysql/charsets",
   "age": "$(command -v age)", "zstd": "$(command -v zstd)", "rsync": "$(command -v rsync)",

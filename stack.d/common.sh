@@ -157,6 +157,9 @@ secrets_load() {
   set +a
 }
 
+# json_lines: stdin's lines as a compact JSON array of strings (an argv for a template).
+json_lines() { jq -R . | jq -s -c .; }
+
 # ---- configuration ---------------------------------------------------------------
 # render COOKBOOK TEMPLATE OUTPUT [ATTRIBUTES_JSON] [VARIABLES_JSON]: render a cookbook's
 # template for a node of environment `local` whose `chef-client -j` attributes are

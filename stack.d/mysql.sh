@@ -44,7 +44,7 @@ _db_attributes() {
   "mysqlx_socket": "$dir/mysqlx.sock",
   "pid_file": "$dir/mysqld.server.pid",
   "log_error": "$(log_file "$m" mysqld)",
-  "mysql_client": $(printf '%s\n' "${MYSQL_CLIENT[@]}" | jq -R . | jq -s -c .),
+  "mysql_client": $(printf '%s\n' "${MYSQL_CLIENT[@]}" | json_lines),
   "root_client_cnf": "$dir/root.cnf",
   "keeper": {"config_file": "$dir/timestamp-db-keeper.json", "state_file": "$dir/keeper-state.json"}
 }}
@@ -110,7 +110,7 @@ _db_ops_config() {
     files+="${files:+,}\"$m\": {\"defaults_file\": \"$(db_dir "$m")/root.cnf\", \"socket\": \"$(db_dir "$m")/mysqld.sock\",
       \"log\": \"$(log_file "$m" mysqld)\"}"
   done
-  printf '{"mysql_client": %s, "files": {%s}}\n' "$(printf '%s\n' "${MYSQL_CLIENT[@]}" | jq -R . | jq -s -c .)" "$files"
+  printf '{"mysql_client": %s, "files": {%s}}\n' "$(printf '%s\n' "${MYSQL_CLIENT[@]}" | json_lines)" "$files"
 }
 # (in the environment, not a file: ./stack status runs beside ./stack up)
 db_ops() { STACK_DB_CONFIG=$(_db_ops_config) ops db "$@"; }
